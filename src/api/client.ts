@@ -1,0 +1,79 @@
+// The Border0 session-log endpoints, typed. Every method returns the server's own
+// objects (for JSON output) after checking their shape.
+import { Http, type Reply } from './http';
+import { parseSession, parseSessionList, parseSessionPage, type ParsedPage } from './parse';
+import type { Session, StatsKind } from './types';
+
+export interface ListFilters {
+  sockets?: readonly string[];
+  users?: readonly string[];
+  result?: 'success' | 'denied';
+  /** Hints only: the server may ignore them, so the caller filters too. RFC 3339. */
+  startAfter?: string;
+  startBefore?: string;
+}
+
+export interface PageQuery extends ListFilters {
+  page: number;
+  pageSize: number;
+}
+
+function filterQuery(f: ListFilters): Record<string, string | undefined> {
+  return {
+    socket_names: f.sockets?.length ? f.sockets.join(',') : undefined,
+    user_emails: f.users?.length ? f.users.join(',') : undefined,
+    auth_result: f.result,
+    start_date_after: f.startAfter,
+    start_date_before: f.startBefore,
+  };
+}
+
+export class Border0Client {
+  constructor(readonly http: Http) {}
+
+  async listSessions(q: PageQuery, signal?: AbortSignal): Promise<ParsedPage> {
+    const { value, endpoint } = await this.http.json({
+      method: 'GET',
+      segments: ['sessions'],
+      query: { page: q.page, page_size: q.pageSize, ...filterQuery(q) },
+      signal,
+    });
+    return parseSessionPage(value, endpoint);
+  }
+
+  async getSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
+    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', socketId, sessionId], signal });
+    return parseSession(value, endpoint);
+  }
+
+  async socketSessions(socketId: string, signal?: AbortSignal): Promise<Session[]> {
+    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', socketId], signal });
+    return parseSessionList(value, endpoint);
+  }
+
+  /** PUT is idempotent here (killing a killed session changes nothing), so it is retried too. */
+  async killSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
+    const { value, endpoint } = await this.http.json({
+      method: 'PUT',
+      segments: ['session', socketId, sessionId],
+      body: { killed: true },
+      signal,
+    });
+    return parseSession(value, endpoint);
+  }
+
+  /** The recording exactly as the API sent it (bytes and content type). */
+  sessionLog(socketId: string, sessionId: string, recordingId: string | undefined, signal?: AbortSignal): Promise<Reply> {
+    return this.http.send({
+      method: 'GET',
+      segments: ['session', socketId, sessionId, 'session_log'],
+      query: { recording_id: recordingId },
+      signal,
+    });
+  }
+
+  async stats(kind: StatsKind, filters: ListFilters, signal?: AbortSignal): Promise<unknown> {
+    const { value } = await this.http.json({ method: 'GET', segments: ['sessions', 'stats', kind], query: filterQuery(filters), signal });
+    return value;
+  }
+}

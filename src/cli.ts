@@ -1,0 +1,236 @@
+// The whole command surface in one place. Each action turns flags into a typed options
+// object (bad input is a UsageError before any request) and loads its command module
+// only when it runs, so `b0s --help` stays fast and never needs a token.
+import { Command, CommanderError, Option } from 'commander';
+import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
+import { B0sError, CancelledError, ExitCode, UsageError } from './errors';
+import { createIO, type IO } from './io';
+import { choice, listOf, nonNegativeNumber, positiveInt, timeArg } from './options';
+import { OUTPUT_FORMATS } from './output/formats';
+import { VERSION } from './version';
+import type { World } from './world';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success (an empty list too)
+  1    API, server or network failure
+  2    usage error (bad flag or argument)
+  3    authentication (no token, token refused or expired, 401, 403)
+  4    not found (socket, session or recording)
+  5    partial failure (some of several operations failed)
+  130  interrupted (Ctrl-C) or cancelled at a prompt`;
+
+const ENV_HELP = `
+Environment:
+  BORDER0_ADMIN_TOKEN   the admin token itself (else ~/.border0/token, written by \`border0 login\`)
+  BORDER0_API           API base URL (default https://api.border0.com/api/v1)
+  B0S_RETRIES           retries of a failed request (default ${DEFAULT_RETRIES})
+  B0S_TIMEOUT           seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS})
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS, NO_COLOR, FORCE_COLOR`;
+
+/** stdout's reader went away (`b0s list | head`): stop quietly, exit 0. */
+class BrokenPipe extends Error {}
+
+const MAX_PAGE = 1_000_000;
+const MAX_PAGE_SIZE = 1000;
+const MAX_LIMIT = 100_000_000;
+const MAX_CONCURRENCY = 32;
+
+export async function run(world: World): Promise<number> {
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort(new CancelledError('interrupted'));
+  if (world.signal.aborted) onInterrupt();
+  world.signal.addEventListener('abort', onInterrupt, { once: true });
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') controller.abort(new BrokenPipe());
+  };
+  world.stdout.on('error', onStdoutError);
+
+  let io: IO = createIO(world, world.env, { noColor: false });
+  let deps: (Deps & { close(): Promise<void> }) | undefined;
+  let debug = world.argv.includes('--debug');
+  const session = (command: Command): Deps => {
+    const globals = globalOptions(command, world);
+    debug = globals.debug;
+    io = createIO(world, world.env, { noColor: !globals.color });
+    deps = createDeps(world, io, globals, controller.signal);
+    return deps;
+  };
+
+  try {
+    await buildProgram(world, session).parseAsync([...world.argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    const reason = controller.signal.aborted ? controller.signal.reason : err;
+    return report(reason instanceof BrokenPipe || reason instanceof CancelledError ? reason : err, io, debug);
+  } finally {
+    world.signal.removeEventListener('abort', onInterrupt);
+    world.stdout.removeListener('error', onStdoutError);
+    await deps?.close();
+  }
+}
+
+/** The one place errors become a line on stderr and an exit code. */
+function report(err: unknown, io: IO, debug: boolean): number {
+  if (err instanceof BrokenPipe) return ExitCode.ok;
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return ExitCode.ok;
+    io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message.replace(/^error: /, ''))} (see --help)\n`);
+    return ExitCode.usage;
+  }
+  if (err instanceof B0sError) {
+    io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message)}\n`);
+    if (debug) io.stderr.write(`${stackOf(err)}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`${io.err.red('b0s:')} unexpected error: ${oneLine(message)}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug) io.stderr.write(`${stackOf(err)}\n`);
+  return ExitCode.failure;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function stackOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) parts.push(e.stack ?? String(e));
+  return parts.join('\ncaused by: ');
+}
+
+function globalOptions(command: Command, world: World): GlobalOptions {
+  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number }>();
+  const retries = o.retries ?? envNumber(world, 'B0S_RETRIES', retriesArg) ?? DEFAULT_RETRIES;
+  const timeout = o.timeout ?? envNumber(world, 'B0S_TIMEOUT', timeoutArg) ?? DEFAULT_TIMEOUT_SECONDS;
+  return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeout };
+}
+
+const retriesArg = (v: string) => (v.trim() === '0' ? 0 : positiveInt('--retries', 20)(v));
+const timeoutArg = (v: string) => {
+  const n = nonNegativeNumber('--timeout', 3600)(v);
+  if (n === 0) throw new UsageError(`--timeout must be more than 0 seconds, got "${v}"`);
+  return n;
+};
+
+function envNumber(world: World, name: string, parse: (v: string) => number): number | undefined {
+  const value = world.env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new UsageError(`${name}: ${(err as Error).message.replace(/^--\w+ /, '')}`);
+  }
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n${EXIT_CODES_HELP}`;
+}
+
+export function buildProgram(world: World, session: (command: Command) => Deps): Command {
+  const now = () => world.now();
+  const program = new Command('b0s')
+    .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
+    .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
+    .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
+    .option('--retries <n>', `retries of a failed request (default ${DEFAULT_RETRIES}, or B0S_RETRIES)`, retriesArg)
+    .option('--timeout <seconds>', `seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
+    .option('--debug', 'trace each request on stderr (the token is never shown) and show stack traces')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void world.stdout.write(s),
+      writeErr: (s) => void world.stderr.write(s),
+      // Errors are printed once, by report(), as one line.
+      outputError: () => {},
+    })
+    .addHelpText('after', `${examples(['b0s list', 'b0s list --all --since 24h -o ndjson > sessions.ndjson', 'b0s show 93227a7e', 'b0s replay 93227a7e', 'b0s kill <socket_id> <session_id>'])}${ENV_HELP}`);
+
+  const output = (formats: readonly string[]) =>
+    new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default table)`).argParser(choice('--output', formats));
+
+  program
+    .command('list')
+    .description('List sessions, newest first (one page, or every page with --all)')
+    .option('--page <n>', 'page number, from 1 (default 1)', positiveInt('--page', MAX_PAGE))
+    .option('--page-size <n>', 'sessions per page (default 100; the server may cap it)', positiveInt('--page-size', MAX_PAGE_SIZE))
+    .option('--all', 'every page, each session once, in order')
+    .option('--limit <n>', 'stop after n sessions (walks as many pages as needed)', positiveInt('--limit', MAX_LIMIT))
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
+    .option('--until <time>', 'sessions started at or before: RFC 3339 or a span back', timeArg('--until', now))
+    .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
+    .addOption(output(OUTPUT_FORMATS))
+    .option('--json', 'same as -o json')
+    .option('--wide', 'full IDs (socket_id/session_id) and no column squeezing on a terminal')
+    .addHelpText(
+      'after',
+      examples([
+        'b0s list                                   # page 1, 100 newest sessions',
+        'b0s list --page 2 --page-size 50',
+        'b0s list --all -o ndjson > all.ndjson      # every session, once, streamed',
+        'b0s list --since 24h --socket prod-ssh --result denied',
+        'b0s list --user alice@example.com,bob@example.com --limit 500 -o csv',
+        "b0s list -o json | jq -r '.[] | select(.killed) | .session_id'",
+      ]),
+    )
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { listOptions, runList } = await import('./commands/list');
+      const opts = listOptions(raw);
+      await runList(opts, session(command));
+    });
+
+  const target = (c: Command) =>
+    c.argument('<socket_id>', 'socket ID; or socket_id/session_id; or a session ID or its short form alone').argument('[session_id]', 'session ID');
+
+  target(program.command('show'))
+    .description('Show every field of one session')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json: the session object exactly as the API sent it')
+    .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show 93227a7e                  # the short ID the list table shows']))
+    .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
+      const { showOptions, runShow } = await import('./commands/show');
+      await runShow(showOptions(first, second, raw), session(command));
+    });
+
+  target(program.command('replay'))
+    .description('Print what happened in a session: the terminal text or the query log')
+    .option('--recording <id>', 'only this recording (default: all, in order)')
+    .addOption(
+      new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play) or raw (exactly as the API sent it)')
+        .argParser(choice('--format', ['text', 'asciicast', 'raw'] as const))
+        .default('text'),
+    )
+    .option('-O, --output-file <file>', 'write to this file instead of stdout')
+    .option('--force', 'overwrite the -O file if it exists')
+    .addHelpText(
+      'after',
+      examples([
+        'b0s replay <socket_id> <session_id>',
+        'b0s replay 93227a7e --recording <recording_id>',
+        'b0s replay 93227a7e --format asciicast -O session.cast && asciinema play session.cast',
+        'b0s replay 93227a7e --format raw -O recording.raw',
+      ]),
+    )
+    .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
+      const { replayOptions, runReplay } = await import('./commands/replay');
+      await runReplay(replayOptions(first, second, raw), session(command));
+    });
+
+  target(program.command('kill'))
+    .description('End a live session (asks first on a terminal)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json: print the session object the API returned')
+    .addHelpText('after', examples(['b0s kill <socket_id> <session_id>', 'b0s kill <socket_id>/<session_id> --yes', 'b0s kill 93227a7e -o json']))
+    .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
+      const { killOptions, runKill } = await import('./commands/kill');
+      await runKill(killOptions(first, second, raw), session(command));
+    });
+
+  return program;
+}

@@ -1,0 +1,114 @@
+// b0s replay: what happened in a session. `text` renders each recording for a human
+// (terminal screen text, one line per query); `asciicast` writes a file `asciinema play`
+// accepts; `raw` passes the API's bytes through untouched.
+import type { Recording, Session } from '../api/types';
+import type { Deps } from '../deps';
+import { FileError, NotFoundError, UsageError } from '../errors';
+import { shortId } from '../output/fields';
+import { inlineText } from '../output/sanitize';
+import { parseTarget, resolveTarget, type TargetSpec } from './target';
+
+export type ReplayFormat = 'text' | 'asciicast' | 'raw';
+
+export interface ReplayOptions {
+  target: TargetSpec;
+  recording?: string;
+  format: ReplayFormat;
+  file?: string;
+  force: boolean;
+}
+
+export function replayOptions(
+  first: string,
+  second: string | undefined,
+  raw: { recording?: string; format?: ReplayFormat; outputFile?: string; force?: boolean },
+): ReplayOptions {
+  if (raw.recording !== undefined && !/^[\w.-]{1,128}$/.test(raw.recording)) {
+    throw new UsageError(`--recording must be a recording ID (letters, digits, - _ .), got "${inlineText(raw.recording)}"`);
+  }
+  if (raw.outputFile !== undefined && raw.outputFile.trim() === '') throw new UsageError('-O needs a file name');
+  if (raw.force && raw.outputFile === undefined) throw new UsageError('--force only applies with -O FILE');
+  return { target: parseTarget(first, second), recording: raw.recording, format: raw.format ?? 'text', file: raw.outputFile, force: raw.force === true };
+}
+
+function startOf(r: Recording): number {
+  const t = Date.parse(String(r.start_time ?? ''));
+  return Number.isNaN(t) ? Infinity : t;
+}
+
+function describe(r: Recording): string {
+  return `${inlineText(r.recording_id)} (${inlineText(r.recording_type ?? 'unknown type')})`;
+}
+
+/** The recordings to replay, oldest first; every failure here is decided before any download. */
+function pick(session: Session, opts: ReplayOptions): Recording[] {
+  const all = (Array.isArray(session.recordings) ? session.recordings : [])
+    .filter((r): r is Recording => typeof r?.recording_id === 'string')
+    .sort((a, b) => startOf(a) - startOf(b));
+  const name = shortId(session.session_id);
+  let chosen = all;
+  if (opts.recording !== undefined) {
+    chosen = all.filter((r) => r.recording_id === opts.recording);
+    if (chosen.length === 0) {
+      throw new NotFoundError(
+        `session ${name} has no recording ${inlineText(opts.recording)}${all.length ? `; it has ${all.map(describe).join(', ')}` : ''}`,
+      );
+    }
+  }
+  if (chosen.length === 0) {
+    throw new NotFoundError(`session ${name} has no recordings (recording may be off for its socket, or the session was denied)`);
+  }
+  if (opts.format !== 'text' && chosen.length > 1) {
+    throw new UsageError(`session ${name} has ${chosen.length} recordings; pick one for --format ${opts.format} with --recording: ${chosen.map(describe).join(', ')}`);
+  }
+  const [only] = chosen;
+  if (opts.format === 'asciicast' && only && only.recording_type && only.recording_type !== 'asciinema') {
+    throw new UsageError(`recording ${describe(only)} is not a terminal recording: --format asciicast needs an asciinema one; use --format text or raw`);
+  }
+  return chosen;
+}
+
+export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> {
+  const { io } = deps;
+  if (opts.format === 'raw' && opts.file === undefined && io.stdoutIsTTY) {
+    throw new UsageError('refusing to write a raw recording to the terminal (it may hold escape sequences): use -O FILE, a pipe, or --format text');
+  }
+  const client = await deps.api();
+  const { socketId, sessionId } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
+  const session = await client.getSession(socketId, sessionId, deps.signal);
+  const recordings = pick(session, opts);
+  const rec = await import('../recording');
+
+  const parts: Array<string | Uint8Array> = [];
+  for (const [i, r] of recordings.entries()) {
+    const reply = await client.sessionLog(socketId, sessionId, r.recording_id, deps.signal);
+    let part: string | Uint8Array;
+    if (opts.format === 'raw') {
+      part = reply.body;
+    } else {
+      const text = rec.decodeRecordingBody(reply.body, String(reply.headers['content-type'] ?? ''));
+      if (opts.format === 'asciicast') {
+        part = rec.toAsciicast(rec.parseAsciicast(text));
+      } else {
+        const body = await rec.renderRecordingText(r.recording_type, text);
+        const header = recordings.length > 1 ? `── recording ${i + 1} of ${recordings.length} · ${describe(r)} · ${inlineText(r.start_time ?? '')} ──\n` : '';
+        part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}`;
+      }
+    }
+    if (opts.file === undefined) await io.write(part);
+    else parts.push(part);
+  }
+  if (opts.file !== undefined) await writeOutputFile(opts.file, parts, opts.force, deps);
+}
+
+async function writeOutputFile(file: string, parts: Array<string | Uint8Array>, force: boolean, deps: Deps): Promise<void> {
+  const data = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+  try {
+    await deps.fs.writeFile(file, data, { exclusive: !force });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`${file} already exists: use --force to overwrite it`);
+    throw new FileError(`cannot write ${file}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+  deps.io.note(`Wrote ${data.length.toLocaleString('en-US')} bytes to ${file}`);
+}

@@ -1,0 +1,27 @@
+// b0s show: one session, every field, as a key/value layout or the API's own JSON.
+import type { Deps } from '../deps';
+import { outputFormat } from '../output/formats';
+import { sessionDetails } from '../output/session-details';
+import { parseTarget, resolveTarget, type TargetSpec } from './target';
+
+export interface ShowOptions {
+  target: TargetSpec;
+  format: 'table' | 'json';
+}
+
+export function showOptions(first: string, second: string | undefined, raw: { output?: 'table' | 'json'; json?: boolean }): ShowOptions {
+  return { target: parseTarget(first, second), format: outputFormat(raw) as 'table' | 'json' };
+}
+
+export async function runShow(opts: ShowOptions, deps: Deps): Promise<void> {
+  const client = await deps.api();
+  const { socketId, sessionId } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
+  const session = await client.getSession(socketId, sessionId, deps.signal);
+  if (opts.format === 'json') {
+    await deps.io.write(`${JSON.stringify(session, null, 2)}\n`);
+    return;
+  }
+  const rows = sessionDetails(session, { now: deps.now(), terminal: deps.io.stdoutIsTTY });
+  const { renderDetails } = await import('../output/details-table');
+  await deps.io.write(renderDetails(rows, deps.io));
+}

@@ -1,0 +1,72 @@
+// Which session `show`, `replay` and `kill` act on: `<socket_id> <session_id>`,
+// `<socket_id>/<session_id>`, or a session ID (or the short form the list table shows)
+// alone, looked up among the most recent sessions.
+import type { Border0Client } from '../api/client';
+import type { Session } from '../api/types';
+import { walkSessions } from '../api/walk';
+import { NotFoundError, UsageError } from '../errors';
+import { relativeTime, socketOf, timeOf, userOf } from '../output/fields';
+import { inlineText } from '../output/sanitize';
+
+export type TargetSpec = { socketId: string; sessionId: string } | { lookup: string };
+
+export interface Target {
+  socketId: string;
+  sessionId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PREFIX = /^[0-9a-f][0-9a-f-]{3,35}$/i;
+export const LOOKUP_DEPTH = 1000;
+
+function uuid(what: string, value: string): string {
+  if (!UUID.test(value)) {
+    throw new UsageError(`${what} must be a UUID such as 93227a7e-8724-4be5-a5c5-2729f615ac50, got "${inlineText(value)}"`);
+  }
+  return value.toLowerCase();
+}
+
+export function parseTarget(first: string, second: string | undefined): TargetSpec {
+  if (second !== undefined) return { socketId: uuid('the socket ID', first), sessionId: uuid('the session ID', second) };
+  const slash = first.indexOf('/');
+  if (slash >= 0) {
+    return { socketId: uuid('the socket ID', first.slice(0, slash)), sessionId: uuid('the session ID', first.slice(slash + 1)) };
+  }
+  if (UUID.test(first) || PREFIX.test(first)) return { lookup: first.toLowerCase() };
+  throw new UsageError(
+    `"${inlineText(first)}" is not a session: give <socket_id> <session_id>, <socket_id>/<session_id>, or a session ID (or its first 4+ characters) alone`,
+  );
+}
+
+function describe(s: Session, now: number): string {
+  return `${String(s.session_id).slice(0, 13)}… ${inlineText(userOf(s))} on ${inlineText(socketOf(s))}, ${relativeTime(timeOf(s.start_time), now)}`;
+}
+
+export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx: { now: number; signal: AbortSignal }): Promise<Target> {
+  if (!('lookup' in spec)) return spec;
+  const wanted = spec.lookup;
+  const exact = UUID.test(wanted);
+  const found: Session[] = [];
+  const walk = walkSessions(client, { filters: {}, pageSize: 100, concurrency: 4, limit: LOOKUP_DEPTH, signal: ctx.signal });
+  search: for await (const batch of walk) {
+    for (const s of batch) {
+      const id = String(s.session_id ?? '').toLowerCase();
+      if (exact ? id === wanted : id.startsWith(wanted)) {
+        found.push(s);
+        // A full ID is unique: no need to read further.
+        if (exact) break search;
+      }
+    }
+  }
+  const [only] = found;
+  if (!only) {
+    throw new NotFoundError(
+      `no session ${exact ? 'with ID' : 'whose ID starts with'} ${wanted} among the ${LOOKUP_DEPTH.toLocaleString('en-US')} most recent; give it as <socket_id> <session_id>`,
+    );
+  }
+  if (found.length > 1) {
+    const shown = found.slice(0, 5).map((s) => describe(s, ctx.now));
+    throw new UsageError(`${wanted} matches ${found.length} sessions (${shown.join('; ')}${found.length > 5 ? '; …' : ''}): give more characters or <socket_id>/<session_id>`);
+  }
+  return { socketId: String(only.socket_id), sessionId: String(only.session_id) };
+}

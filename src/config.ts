@@ -1,0 +1,122 @@
+// Where the token and the API URL come from, in order, remembering the source so every
+// message can say which one was used (never the token itself).
+import path from 'node:path';
+import { AuthError, UsageError } from './errors';
+import type { Env, FileSystem } from './world';
+
+export const DEFAULT_API_URL = 'https://api.border0.com/api/v1';
+
+export interface TokenSource {
+  token: string;
+  /** Human description for messages: "token file /home/a/.border0/token" or "BORDER0_ADMIN_TOKEN". */
+  source: string;
+  /** Set when the token came from a file whose permissions let others read it. */
+  loosePermissions?: { path: string; mode: number };
+}
+
+export interface ApiUrl {
+  url: URL;
+  source: string;
+}
+
+export function defaultTokenPath(env: Env, homedir: string, platform: NodeJS.Platform): string {
+  const base = platform === 'win32' && env.APPDATA ? env.APPDATA : homedir;
+  return path.join(base, '.border0', 'token');
+}
+
+const LOGIN_HINT = 'run `border0 login` to get one, or set BORDER0_ADMIN_TOKEN';
+
+export async function resolveToken(opts: {
+  tokenFile?: string;
+  env: Env;
+  homedir: string;
+  platform: NodeJS.Platform;
+  fs: FileSystem;
+  now: number;
+}): Promise<TokenSource> {
+  if (opts.tokenFile === undefined) {
+    const fromEnv = opts.env.BORDER0_ADMIN_TOKEN;
+    if (fromEnv !== undefined && fromEnv.trim() !== '') {
+      return { token: checkToken(fromEnv.trim(), 'BORDER0_ADMIN_TOKEN', opts.now), source: 'BORDER0_ADMIN_TOKEN' };
+    }
+  }
+  const file = opts.tokenFile ?? defaultTokenPath(opts.env, opts.homedir, opts.platform);
+  const source = `token file ${file}`;
+  let raw: Buffer;
+  try {
+    raw = await opts.fs.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
+    throw new AuthError(`no token: ${file} ${why}; ${LOGIN_HINT}`);
+  }
+  const token = raw.toString('utf8').trim();
+  if (token === '') throw new AuthError(`no token: ${file} is empty; ${LOGIN_HINT}`);
+  const result: TokenSource = { token: checkToken(token, source, opts.now), source };
+  const mode = await opts.fs.stat(file).then((s) => s.mode, () => undefined);
+  // As ssh does for private keys: a token others can read is a token others can use.
+  if (opts.platform !== 'win32' && mode !== undefined && (mode & 0o077) !== 0) {
+    result.loosePermissions = { path: file, mode: mode & 0o777 };
+  }
+  return result;
+}
+
+/** Refuses tokens that cannot be a header value, and JWTs whose `exp` has passed. */
+function checkToken(token: string, source: string, now: number): string {
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(token) || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new AuthError(`the token from ${source} contains spaces, control or non-ASCII characters; ${LOGIN_HINT}`);
+  }
+  const exp = jwtExpiry(token);
+  if (exp !== undefined && exp * 1000 <= now) {
+    const when = new Date(exp * 1000).toISOString().replace('.000Z', 'Z');
+    throw new AuthError(`the token from ${source} expired at ${when}; run \`border0 login\` for a new one`);
+  }
+  return token;
+}
+
+/** The `exp` claim of a JWT, when the token is one and has it. Never verifies: the server does. */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const exp = (payload as { exp?: unknown } | null)?.exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function resolveApiUrl(flag: string | undefined, env: Env): ApiUrl {
+  const [value, source] =
+    flag !== undefined ? [flag, '--api-url'] : env.BORDER0_API ? [env.BORDER0_API, 'BORDER0_API'] : [DEFAULT_API_URL, 'default'];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${source} is not a URL: "${value}" (expected http(s)://host/path, e.g. ${DEFAULT_API_URL})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`${source} must be an http(s) URL, got "${url.protocol}" (e.g. ${DEFAULT_API_URL})`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new UsageError(`${source} must not carry credentials, a query or a fragment: "${value}"`);
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return { url, source };
+}
+
+/** Loopback hosts are the only ones a token may be sent to over plain http. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export function assertSafeTransport(api: ApiUrl): void {
+  if (api.url.protocol === 'http:' && !isLoopback(api.url.hostname)) {
+    throw new UsageError(
+      `refusing to send the token over plain http to ${api.url.host} (from ${api.source}); use https:// (http is allowed only to loopback addresses)`,
+    );
+  }
+}

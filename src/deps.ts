@@ -1,0 +1,108 @@
+// Everything a command needs from the outside world, built once per run from the World
+// and the global flags. The API client is created lazily, so --help and usage errors
+// never need a token.
+import type { Dispatcher } from 'undici';
+import type { Border0Client } from './api/client';
+import { assertSafeTransport, resolveApiUrl, resolveToken } from './config';
+import type { IO } from './io';
+import { VERSION } from './version';
+import type { Env, FileSystem, World } from './world';
+
+export interface GlobalOptions {
+  apiUrl?: string;
+  tokenFile?: string;
+  color: boolean;
+  debug: boolean;
+  retries: number;
+  /** Seconds. */
+  timeout: number;
+}
+
+export interface ApiOptions {
+  /** Requests the client may have in flight at once (a walk's concurrency). */
+  concurrency?: number;
+}
+
+export interface Deps {
+  io: IO;
+  env: Env;
+  fs: FileSystem;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Aborted on Ctrl-C and when stdout's reader goes away. */
+  signal: AbortSignal;
+  debug(line: string): void;
+  api(opts?: ApiOptions): Promise<Border0Client>;
+}
+
+export const DEFAULT_RETRIES = 5;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
+export function createDeps(world: World, io: IO, globals: GlobalOptions, signal: AbortSignal): Deps & { close(): Promise<void> } {
+  let client: Promise<Border0Client> | undefined;
+  let dispatcher: Dispatcher | undefined;
+  const debug = (line: string) => {
+    if (globals.debug) io.stderr.write(`${io.err.dim(`[debug] ${line}`)}\n`);
+  };
+
+  const build = async (opts: ApiOptions): Promise<Border0Client> => {
+    const api = resolveApiUrl(globals.apiUrl, world.env);
+    assertSafeTransport(api);
+    const auth = await resolveToken({ tokenFile: globals.tokenFile, env: world.env, homedir: world.homedir, platform: world.platform, fs: world.fs, now: world.now() });
+    if (auth.loosePermissions) {
+      const { path, mode } = auth.loosePermissions;
+      io.warn(`${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
+    }
+    debug(`API ${api.url.href} (from ${api.source}); token from ${auth.source}`);
+    const concurrency = opts.concurrency ?? 4;
+    const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
+    dispatcher = world.dispatcher ?? (await proxyAwareDispatcher(world.env, concurrency, globals.timeout * 1000));
+    const http = new Http({
+      baseUrl: api.url,
+      token: auth.token,
+      userAgent: `b0s/${VERSION} (node ${process.versions.node}; ${world.platform})`,
+      dispatcher,
+      limiter: new Limiter(concurrency, world),
+      retries: globals.retries,
+      timeoutMs: globals.timeout * 1000,
+      now: world.now,
+      sleep: world.sleep,
+      random: world.random,
+      trace: globals.debug ? debug : undefined,
+    });
+    return new Border0Client(http);
+  };
+
+  return {
+    io,
+    env: world.env,
+    fs: world.fs,
+    now: world.now,
+    sleep: world.sleep,
+    signal,
+    debug,
+    api(opts = {}) {
+      client ??= build(opts);
+      return client;
+    },
+    async close() {
+      // Only a dispatcher b0s made is b0s's to close; an injected one belongs to the caller.
+      if (dispatcher && dispatcher !== world.dispatcher) await dispatcher.destroy().catch(() => {});
+    },
+  };
+}
+
+/** undici's EnvHttpProxyAgent, fed from b0s's environment rather than process.env. */
+async function proxyAwareDispatcher(env: Env, connections: number, timeoutMs: number): Promise<Dispatcher> {
+  const { default: EnvHttpProxyAgent } = await import('undici/lib/dispatcher/env-http-proxy-agent');
+  return new EnvHttpProxyAgent({
+    httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
+    httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
+    noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
+    connections,
+    keepAliveTimeout: 10_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: timeoutMs },
+  });
+}

@@ -1,0 +1,131 @@
+// Streams, terminal detection, colour, progress and confirmation. stdout carries only
+// the result; everything meant for the human (spinners, hints, warnings, prompts,
+// errors) goes to stderr.
+import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
+import type { Env, InStream, OutStream } from './world';
+import { CancelledError } from './errors';
+
+export interface Progress {
+  update(text: string): void;
+  stop(): void;
+}
+
+export interface IO {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly stdin: InStream;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  /** Width to fit tables to: the terminal's, or 80 when it reports none. */
+  readonly columns: number;
+  /** Colour for each stream, decided once: level 0 when colour is off. */
+  readonly out: ChalkInstance;
+  readonly err: ChalkInstance;
+  /** Writes to stdout, waiting for the pipe to drain when it is full. */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** One line on stderr (a newline is added). */
+  note(line: string): void;
+  warn(line: string): void;
+  /** A spinner on stderr when it is a terminal with a width; a no-op otherwise. */
+  progress(text: string): Promise<Progress>;
+  /** Asks on stderr, reads a line from stdin; true only for y/yes. */
+  confirm(question: string, signal: AbortSignal): Promise<boolean>;
+  /** Can we ask the human? Only when both stdin and stderr are terminals. */
+  readonly interactive: boolean;
+}
+
+export function colorLevel(stream: OutStream, env: Env, noColorFlag: boolean): ColorSupportLevel {
+  if (noColorFlag) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  const force = env.FORCE_COLOR;
+  if (force === '0' || force === 'false') return 0;
+  if (env.TERM === 'dumb') return 0;
+  if (force !== undefined) {
+    const n = Number(force);
+    return n === 2 || n === 3 ? n : 1;
+  }
+  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '' && env.CLICOLOR_FORCE !== '0') return 1;
+  if (!stream.isTTY) return 0;
+  if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
+  return env.TERM?.includes('256') ? 2 : 1;
+}
+
+const noProgress: Progress = { update() {}, stop() {} };
+
+export function createIO(
+  streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
+  env: Env,
+  opts: { noColor: boolean },
+): IO {
+  const { stdout, stderr, stdin } = streams;
+  const stdoutIsTTY = stdout.isTTY === true;
+  const stderrIsTTY = stderr.isTTY === true;
+  const stdinIsTTY = stdin.isTTY === true;
+  const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
+  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.noColor) });
+
+  return {
+    stdout,
+    stderr,
+    stdin,
+    stdoutIsTTY,
+    stderrIsTTY,
+    stdinIsTTY,
+    columns,
+    out: new Chalk({ level: colorLevel(stdout, env, opts.noColor) }),
+    err: errChalk,
+    interactive: stdinIsTTY && stderrIsTTY,
+
+    write(chunk) {
+      if (stdout.destroyed) return Promise.resolve();
+      if (stdout.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => stdout.once('drain', resolve));
+    },
+
+    note(line) {
+      stderr.write(`${line}\n`);
+    },
+
+    warn(line) {
+      stderr.write(`${errChalk.yellow('warning:')} ${line}\n`);
+    },
+
+    async progress(text) {
+      // ora spins forever at full CPU when the terminal reports 0 columns.
+      if (!stderrIsTTY || !(stderr.columns && stderr.columns > 0)) return noProgress;
+      const { default: ora } = await import('ora');
+      const spinner = ora({
+        text,
+        stream: stderr as unknown as NodeJS.WritableStream,
+        discardStdin: false,
+        isEnabled: true,
+        color: errChalk.level > 0 ? 'cyan' : false,
+      } as Parameters<typeof ora>[0]).start();
+      return {
+        update(t) {
+          spinner.text = t;
+        },
+        stop() {
+          spinner.stop();
+        },
+      };
+    },
+
+    async confirm(question, signal) {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
+      try {
+        const answer = await rl.question(`${question} [y/N] `, { signal });
+        return /^\s*y(es)?\s*$/i.test(answer);
+      } catch (err) {
+        if (signal.aborted) throw new CancelledError('interrupted');
+        // stdin closed before an answer: treat as "no".
+        if ((err as { code?: string }).code === 'ABORT_ERR') throw new CancelledError('interrupted');
+        return false;
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

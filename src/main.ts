@@ -1,0 +1,53 @@
+// The only module that touches the real process: it builds the World from process,
+// the environment and the disk, runs the CLI, and sets the exit code.
+import { constants as fsConstants } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+import { run } from './cli';
+import type { World } from './world';
+
+const interrupt = new AbortController();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // A second Ctrl-C means "now": don't wait for in-flight requests to wind down.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  interrupt.abort();
+});
+
+const world: World = {
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  homedir: homedir(),
+  platform: process.platform,
+  fs: {
+    readFile: (path) => readFile(path),
+    async stat(path) {
+      const s = await stat(path);
+      return { mode: s.mode, isFile: s.isFile() };
+    },
+    async writeFile(path, data, { exclusive }) {
+      const flags = exclusive ? fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL : 'w';
+      const file = await open(path, flags, 0o644);
+      try {
+        await file.writeFile(data);
+      } finally {
+        await file.close();
+      }
+    },
+  },
+  now: () => Date.now(),
+  sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
+  random: Math.random,
+  signal: interrupt.signal,
+};
+
+run(world).then((code) => {
+  process.exitCode = code;
+  // stdin was only read for a prompt; it must not keep the process alive.
+  process.stdin.unref?.();
+});

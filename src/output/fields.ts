@@ -1,0 +1,72 @@
+// What a human reads about a session, derived from the API's fields. Pure functions:
+// the clock is passed in.
+import type { Session } from '../api/types';
+
+export type SessionStatus = 'live' | 'ended' | 'killed' | 'denied';
+
+export function statusOf(s: Session): SessionStatus {
+  if (s.result === 'denied') return 'denied';
+  if (s.killed === true) return 'killed';
+  return s.end_time ? 'ended' : 'live';
+}
+
+export function timeOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** Milliseconds the session lasted, or has lasted so far when live; undefined when unknown. */
+export function durationOf(s: Session, now: number): number | undefined {
+  const start = timeOf(s.start_time);
+  if (start === undefined || statusOf(s) === 'denied') return undefined;
+  const end = timeOf(s.end_time) ?? (statusOf(s) === 'live' ? now : timeOf(s.last_seen));
+  return end === undefined ? undefined : Math.max(0, end - start);
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
+}
+
+export function relativeTime(t: number | undefined, now: number): string {
+  if (t === undefined) return '-';
+  const diff = now - t;
+  const abs = Math.abs(diff);
+  const span =
+    abs < 60_000 ? `${Math.floor(abs / 1000)}s` : abs < 3_600_000 ? `${Math.floor(abs / 60_000)}m` : abs < 86_400_000 ? `${Math.floor(abs / 3_600_000)}h` : `${Math.floor(abs / 86_400_000)}d`;
+  if (abs >= 7 * 86_400_000) return new Date(t).toISOString().slice(0, 10);
+  return diff >= 0 ? `${span} ago` : `in ${span}`;
+}
+
+export function userOf(s: Session): string {
+  return String(s.user_email || s.name || s.nickname || s.sub || '');
+}
+
+export function locationOf(s: Session): string {
+  const ip = s.metadata?.ip_metadata;
+  const city = ip?.city_name;
+  const country = ip?.country_code || s.country_code;
+  return [city, country].filter((x) => typeof x === 'string' && x !== '').join(', ');
+}
+
+export function socketOf(s: Session): string {
+  return String(s.socket_name || s.socket_id || '');
+}
+
+export const SHORT_ID_LENGTH = 8;
+
+export function shortId(id: unknown): string {
+  return String(id ?? '').slice(0, SHORT_ID_LENGTH);
+}
+
+/** The one-argument form `show`, `replay` and `kill` accept. */
+export function fullId(s: Session): string {
+  return `${s.socket_id ?? ''}/${s.session_id ?? ''}`;
+}

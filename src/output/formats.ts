@@ -1,0 +1,12 @@
+import { UsageError } from '../errors';
+
+export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson', 'csv'];
+
+/** `-o FORMAT` and its shorthand `--json`, which must not contradict each other. */
+export function outputFormat<T extends OutputFormat>(raw: { output?: T; json?: boolean }): T | 'table' {
+  if (raw.json && raw.output && raw.output !== 'json') {
+    throw new UsageError(`--json contradicts -o ${raw.output}: give one of them`);
+  }
+  return raw.json ? ('json' as T) : (raw.output ?? 'table');
+}

@@ -1,0 +1,242 @@
+// Writers for `b0s list`: each takes sessions as they arrive and writes them at once
+// (a terminal table buffers up to a cap to size its columns, then streams). On an
+// error or Ctrl-C, `end()` still leaves valid output: a closed JSON array, whole lines.
+import type { Session } from '../api/types';
+import type { IO } from '../io';
+import { csvRow } from './csv';
+import type { OutputFormat } from './formats';
+import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, timeOf, userOf, type SessionStatus } from './fields';
+import { fitColumns, GAP, pad, truncate, type Column } from './layout';
+import { inlineText } from './sanitize';
+
+
+export interface ListWriter {
+  write(batch: readonly Session[]): Promise<void>;
+  end(): Promise<void>;
+  readonly count: number;
+}
+
+export interface ListWriterOptions {
+  now: number;
+  wide: boolean;
+  /** Rows a terminal table holds back to size its columns before it starts streaming. */
+  tableCap?: number;
+}
+
+export const TABLE_CAP = 1000;
+
+export function createListWriter(format: OutputFormat, io: IO, opts: ListWriterOptions): ListWriter {
+  const inner = writerFor(format, io, opts);
+  let ended = false;
+  return {
+    get count() {
+      return inner.count;
+    },
+    write: (batch) => inner.write(batch),
+    // Called on success and again on any failure path: the closing bracket goes out once.
+    async end() {
+      if (ended) return;
+      ended = true;
+      await inner.end();
+    },
+  };
+}
+
+function writerFor(format: OutputFormat, io: IO, opts: ListWriterOptions): ListWriter {
+  switch (format) {
+    case 'json':
+      return jsonWriter(io);
+    case 'ndjson':
+      return lineWriter(io, (s) => `${JSON.stringify(s)}\n`);
+    case 'csv':
+      return csvWriter(io, opts.now);
+    case 'table':
+      return io.stdoutIsTTY ? terminalTable(io, opts) : lineWriter(io, (s) => `${tableCells(s, { ...opts, terminal: false }).join('\t')}\n`);
+  }
+}
+
+function lineWriter(io: IO, line: (s: Session) => string): ListWriter {
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    async write(batch) {
+      if (batch.length === 0) return;
+      count += batch.length;
+      // One write per batch: fewer syscalls, and each line is whole.
+      await io.write(batch.map(line).join(''));
+    },
+    async end() {},
+  };
+}
+
+function jsonWriter(io: IO): ListWriter {
+  let count = 0;
+  const item = (s: Session) => `  ${JSON.stringify(s, null, 2).replace(/\n/g, '\n  ')}`;
+  return {
+    get count() {
+      return count;
+    },
+    async write(batch) {
+      if (batch.length === 0) return;
+      const body = batch.map(item).join(',\n');
+      await io.write(count === 0 ? `[\n${body}` : `,\n${body}`);
+      count += batch.length;
+    },
+    async end() {
+      await io.write(count === 0 ? '[]\n' : '\n]\n');
+    },
+  };
+}
+
+export const CSV_HEADER = [
+  'session_id',
+  'socket_id',
+  'socket_name',
+  'start_time',
+  'end_time',
+  'status',
+  'duration_seconds',
+  'user_email',
+  'name',
+  'session_type',
+  'server_name',
+  'server_port',
+  'client_ip',
+  'client_port',
+  'country_code',
+  'city',
+  'result',
+  'killed',
+  'recordings',
+];
+
+function csvWriter(io: IO, now: number): ListWriter {
+  const inner = lineWriter(io, (s) => {
+    const ms = durationOf(s, now);
+    return csvRow([
+      s.session_id,
+      s.socket_id,
+      s.socket_name,
+      s.start_time,
+      s.end_time,
+      statusOf(s),
+      ms === undefined ? '' : Math.round(ms / 1000),
+      s.user_email,
+      s.name,
+      s.session_type,
+      s.server_name,
+      s.server_port,
+      s.client_ip,
+      s.client_port,
+      s.metadata?.ip_metadata?.country_code ?? s.country_code,
+      s.metadata?.ip_metadata?.city_name,
+      s.result,
+      s.killed,
+      Array.isArray(s.recordings) ? s.recordings.length : 0,
+    ]);
+  });
+  let started = false;
+  return {
+    get count() {
+      return inner.count;
+    },
+    async write(batch) {
+      if (!started) {
+        started = true;
+        await io.write(csvRow(CSV_HEADER));
+      }
+      await inner.write(batch);
+    },
+    async end() {
+      if (!started) await io.write(csvRow(CSV_HEADER));
+    },
+  };
+}
+
+export const LIST_COLUMNS: readonly Column[] = [
+  { header: 'STARTED', priority: 9 },
+  { header: 'USER', min: 12, priority: 8 },
+  { header: 'SOCKET', min: 10, priority: 7 },
+  { header: 'TYPE', priority: 4 },
+  { header: 'CLIENT', min: 7, priority: 3 },
+  { header: 'LOCATION', min: 8, priority: 2 },
+  { header: 'STATUS', priority: 9 },
+  { header: 'DURATION', priority: 5, align: 'right' },
+  { header: 'ID', priority: 10 },
+];
+
+/** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
+export function tableCells(s: Session, opts: { now: number; wide: boolean; terminal: boolean }): string[] {
+  const start = opts.terminal ? relativeTime(timeOf(s.start_time), opts.now) : String(s.start_time ?? '');
+  return [
+    start,
+    userOf(s),
+    socketOf(s),
+    String(s.session_type ?? ''),
+    String(s.client_ip ?? ''),
+    locationOf(s),
+    statusOf(s),
+    formatDuration(durationOf(s, opts.now)),
+    opts.terminal && !opts.wide ? shortId(s.session_id) : fullId(s),
+  ].map(inlineText);
+}
+
+function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
+  const cap = opts.tableCap ?? TABLE_CAP;
+  const paint: Record<SessionStatus, (t: string) => string> = {
+    live: io.out.green,
+    ended: (t) => t,
+    killed: io.out.red,
+    denied: io.out.yellow,
+  };
+  const statusColumn = LIST_COLUMNS.findIndex((c) => c.header === 'STATUS');
+  let held: string[][] = [];
+  let layout: { keep: number[]; widths: number[] } | undefined;
+  let count = 0;
+
+  const render = (row: string[]) => {
+    const l = layout as { keep: number[]; widths: number[] };
+    return l.keep
+      .map((i, n) => {
+        const w = l.widths[i] ?? 0;
+        const last = n === l.keep.length - 1;
+        const cell = pad(truncate(row[i] ?? '', w), last && LIST_COLUMNS[i]?.align !== 'right' ? 0 : w, LIST_COLUMNS[i]?.align);
+        return i === statusColumn ? (paint[row[i] as SessionStatus] ?? ((t: string) => t))(cell) : cell;
+      })
+      .join(GAP)
+      .trimEnd();
+  };
+
+  const flush = async () => {
+    if (!layout) {
+      layout = opts.wide ? fitColumns(LIST_COLUMNS, held, Infinity) : fitColumns(LIST_COLUMNS, held, io.columns);
+      const header = layout.keep.map((i, n) => pad(LIST_COLUMNS[i]?.header ?? '', n === layout!.keep.length - 1 ? 0 : layout!.widths[i] ?? 0, LIST_COLUMNS[i]?.align)).join(GAP);
+      await io.write(`${io.out.bold(header.trimEnd())}\n`);
+    }
+    if (held.length) await io.write(`${held.map(render).join('\n')}\n`);
+    held = [];
+  };
+
+  return {
+    get count() {
+      return count;
+    },
+    async write(batch) {
+      for (const s of batch) held.push(tableCells(s, { ...opts, terminal: true }));
+      const before = count;
+      count += batch.length;
+      if (layout) return flush();
+      if (count >= cap) {
+        await flush();
+        if (before < cap) {
+          io.note(io.err.dim(`(more than ${cap.toLocaleString('en-US')} rows: column widths are now fixed and rows print as they arrive; use -o ndjson for scripts)`));
+        }
+      }
+    },
+    async end() {
+      if (count > 0) await flush();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// Collects every byte b0s wrote during the suite and fails the run if any admin token
+// (the simulator's, or one a test made) appears in it.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { SECRETS } from './secrets';
+
+let dir: string;
+
+export default function setup(project: TestProject) {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-output-'));
+  project.provide('outputLogDir', dir);
+  return () => {
+    const files = readdirSync(dir);
+    let bytes = 0;
+    const leaks: string[] = [];
+    for (const f of files) {
+      const text = readFileSync(path.join(dir, f), 'latin1');
+      bytes += text.length;
+      for (const secret of SECRETS) if (text.includes(secret)) leaks.push(`${f}: contains a token (${secret.slice(0, 6)}…)`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    if (leaks.length) throw new Error(`b0s wrote a token to its output:\n${leaks.join('\n')}`);
+    if (bytes === 0 && files.length === 0 && process.env.B0S_EXPECT_OUTPUT_LOG) throw new Error('no b0s output was recorded');
+  };
+}

@@ -1,0 +1,21 @@
+// Starts a simulator for one test file and gives the env that points b0s at it.
+import { afterAll, beforeAll } from 'vitest';
+import { startSimulator, type SimOptions, type Simulator } from '../../src/simulator';
+
+/** A fixed "now" for the simulator's data, so relative times and windows are predictable. */
+export const SIM_NOW = Date.parse('2026-11-26T12:00:00Z');
+
+export function useSimulator(opts: SimOptions = {}): { sim: () => Simulator; env: () => Record<string, string> } {
+  let sim: Simulator | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator({ now: SIM_NOW, quiet: true, ...opts });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  const get = () => {
+    if (!sim) throw new Error('simulator not started');
+    return sim;
+  };
+  return { sim: get, env: () => ({ BORDER0_API: get().url, BORDER0_ADMIN_TOKEN: get().token }) };
+}

@@ -1,0 +1,129 @@
+// A World for tests: in-memory streams that can claim to be a terminal or not, a fake
+// file system over a temp dir, a clock that runs faster than real time (so retry waits
+// and Retry-After pauses are honoured without slowing the suite), and a log of every
+// byte b0s writes (for the token-leak check in the global teardown).
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { readFile, stat, writeFile, open } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { constants as fsConstants } from 'node:fs';
+import type { Dispatcher } from 'undici';
+import { inject } from 'vitest';
+import { run } from '../../src/cli';
+import type { Env, World } from '../../src/world';
+
+export class MemoryStream extends Writable {
+  private chunks: Buffer[] = [];
+  isTTY: boolean;
+  columns: number | undefined;
+  constructor(opts: { isTTY?: boolean; columns?: number } = {}) {
+    super();
+    this.isTTY = opts.isTTY ?? false;
+    this.columns = opts.isTTY ? (opts.columns ?? 120) : undefined;
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    cb();
+  }
+  buffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+  text(): string {
+    return this.buffer().toString('utf8');
+  }
+}
+
+export interface RunOptions {
+  env?: Env;
+  /** Make stdout / stderr / stdin claim to be terminals. */
+  tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean };
+  columns?: number;
+  /** Lines typed at a prompt. */
+  input?: string;
+  homedir?: string;
+  /** Virtual ms since the epoch the clock starts at. */
+  now?: number;
+  /** How many times faster than real time the clock runs (sleeps shrink by the same factor). */
+  speedup?: number;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+  stdout?: Writable & { isTTY?: boolean; columns?: number };
+  /** Every sleep b0s asks for, in virtual ms. */
+  sleeps?: number[];
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Buffer;
+}
+
+export const HOME_WITHOUT_TOKEN = '/nonexistent-home-for-b0s-tests';
+
+export function testWorld(argv: string[], opts: RunOptions = {}) {
+  const stdout = opts.stdout ?? new MemoryStream({ isTTY: opts.tty?.stdout, columns: opts.columns });
+  const stderr = new MemoryStream({ isTTY: opts.tty?.stderr, columns: opts.columns });
+  const stdin = (opts.input !== undefined ? Readable.from([opts.input]) : new PassThrough()) as Readable & { isTTY?: boolean };
+  stdin.isTTY = opts.tty?.stdin ?? false;
+  const speedup = opts.speedup ?? 200;
+  const start = opts.now ?? Date.now();
+  const t0 = performance.now();
+  const world: World = {
+    argv,
+    env: opts.env ?? {},
+    stdin,
+    stdout: stdout as unknown as World['stdout'],
+    stderr: stderr as unknown as World['stderr'],
+    homedir: opts.homedir ?? HOME_WITHOUT_TOKEN,
+    platform: 'linux',
+    fs: {
+      readFile: (p) => readFile(p),
+      async stat(p) {
+        const s = await stat(p);
+        return { mode: s.mode, isFile: s.isFile() };
+      },
+      async writeFile(p, data, { exclusive }) {
+        if (!exclusive) return writeFile(p, data);
+        const f = await open(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
+        try {
+          await f.writeFile(data);
+        } finally {
+          await f.close();
+        }
+      },
+    },
+    now: () => Math.round(start + (performance.now() - t0) * speedup),
+    sleep: async (ms, signal) => {
+      opts.sleeps?.push(ms);
+      await delay(ms / speedup, undefined, { signal });
+    },
+    random: Math.random,
+    signal: opts.signal ?? new AbortController().signal,
+    dispatcher: opts.dispatcher,
+  };
+  return { world, stdout, stderr };
+}
+
+/** Runs b0s in-process, exactly as the bin does, and returns what a user would see. */
+export async function b0s(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const { world, stdout, stderr } = testWorld(argv, opts);
+  const code = await run(world);
+  const out = stdout instanceof MemoryStream ? stdout.buffer() : Buffer.alloc(0);
+  recordOutput(out, stderr.buffer());
+  return { code, stdout: out.toString('utf8'), stderr: stderr.text(), stdoutBytes: out };
+}
+
+/** Appends what b0s wrote to this run's log, which the global teardown greps for tokens. */
+export function recordOutput(...chunks: Buffer[]): void {
+  const dir = inject('outputLogDir');
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(path.join(dir, `worker-${process.pid}.log`), Buffer.concat(chunks));
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    outputLogDir: string;
+  }
+}
