@@ -19,6 +19,12 @@ export function renderDetails(rows: readonly DetailRow[], io: IO): string {
     wordWrap: true,
     wrapOnWordBoundary: false,
   });
-  for (const [k, v] of rows) table.push([io.out.bold(k), v]);
-  return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+  // Labels never wrap, so they are emboldened after layout: cli-table3 counts colour
+  // codes as width when it wraps.
+  for (const [k, v] of rows) table.push([k, v]);
+  const lines = table.toString().split('\n').map((line) => {
+    const label = line.slice(0, labelWidth);
+    return (label.trim() ? io.out.bold(label) + line.slice(labelWidth) : line).trimEnd();
+  });
+  return `${lines.join('\n')}\n`;
 }
