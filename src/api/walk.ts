@@ -46,7 +46,8 @@ interface Cursor {
   index: number;
 }
 
-const MAX_BRIDGES = 20;
+// Pages in a row that failed to follow the cursor before the walk gives up.
+const MAX_MISSES = 50;
 
 export function matchesFilters(s: Session, f: ListFilters, since?: number, until?: number): boolean {
   if (f.sockets?.length && !f.sockets.includes(String(s.socket_name ?? ''))) return false;
@@ -119,8 +120,16 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
         totalPages: origin === undefined ? undefined : Math.max(1, Math.ceil(origin / size)),
       });
 
+    // Sessions that arrived since the walk began (drift), and how many arrived between
+    // the last two answers that showed any (growth).
+    let growth = 0;
+    let lead = 0;
     const noteTotal = (chunk: Chunk) => {
-      if (origin !== undefined && chunk.total !== undefined) drift = chunk.total - origin;
+      if (origin === undefined || chunk.total === undefined) return;
+      const d = chunk.total - origin;
+      // Answers to concurrent requests come back in any order: only a newer count counts.
+      if (d > drift) growth = d - drift;
+      if (d > drift || d < 0) drift = d;
     };
 
     // Moves the cursor over sessions that follow it and picks those the caller asked
@@ -160,60 +169,56 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
     progress();
     let more = head.more && first.sessions.length > 0 && (origin === undefined || origin > first.sessions.length);
 
+    // Pages are fetched ahead while the list holds still; while it shifts under the walk
+    // they would be stale on arrival, so the window closes to one until pages fit again.
+    let window = concurrency;
     let next = 2;
     let scheduled = 1;
+    let misses = 0;
     const lastPage = () => (origin === undefined ? next : Math.ceil((origin + drift) / size));
+    // The page wanted now (fetched afresh after a miss), plus pages after it fetched ahead.
     const take = (page: number): Promise<Chunk> => {
-      while (pending.size < concurrency && scheduled < Math.max(lastPage(), page)) {
+      const chunk = pending.get(page) ?? fetchPage(page);
+      pending.delete(page);
+      scheduled = Math.max(scheduled, page);
+      while (pending.size < window - 1 && scheduled < lastPage()) {
         scheduled++;
         pending.set(scheduled, fetchPage(scheduled));
       }
-      const chunk = pending.get(page) as Promise<Chunk>;
-      pending.delete(page);
       return chunk;
     };
 
     while (more) {
       if (origin !== undefined && cursor.index + 1 >= origin) break;
-      const chunk = await take(next++);
+      // The page that holds the cursor's successor as the list stands now (plus the
+      // sessions expected to arrive before the answer, when they have outrun a page).
+      const successor = Math.floor((cursor.index + 1 + drift + lead) / size) + 1;
+      if (successor > next) {
+        for (const page of pending.keys()) if (page < successor) pending.delete(page);
+      } else if (successor < next) {
+        pending.clear();
+        scheduled = successor;
+      }
+      next = successor;
+      const chunk = await take(next);
       pages++;
       noteTotal(chunk);
-      let placed = place(chunk);
-      let ended = false;
-
-      for (let bridges = 0; placed === 'gap'; ) {
-        // Sessions between the cursor and this page moved: re-read the page that holds
-        // the cursor now and pass on what follows it, until this page fits again.
-        if (++bridges > MAX_BRIDGES) {
-          throw new ApiError(
-            `the session list kept shifting under the walk near session ${cursor.index + 1}; try again, or narrow it with --since`,
-          );
-        }
-        const bridge = await fetchPage(Math.floor((cursor.index + drift) / size) + 1);
-        pages++;
-        noteTotal(bridge);
-        const got = place(bridge);
-        const short = bridge.sessions.length < size;
-        if (got === 'gap' || got === 'behind') {
-          if (got === 'behind' && short) ended = true;
-          if (ended) break;
-          continue;
-        }
-        const r = pass(got);
-        if (r.out.length) yield r.out;
-        if (!r.more || short) {
-          ended = true;
-          break;
-        }
-        placed = place(chunk);
-      }
-      if (ended) break;
+      const placed = place(chunk);
       const short = chunk.sessions.length < size;
-      if (placed === 'behind') {
-        if (short) break;
+      if (placed === 'behind' || placed === 'gap') {
+        // The list shifted between answers: this page no longer follows the cursor.
+        if (placed === 'behind' && short) break;
+        if (++misses > MAX_MISSES) {
+          throw new ApiError(`the session list kept shifting under the walk near session ${cursor.index + 1}; try again, or narrow it with --since`);
+        }
+        window = 1;
+        lead = placed === 'behind' ? growth : 0;
         continue;
       }
-      if (placed === 'gap') continue;
+      misses = 0;
+      lead = 0;
+      window = Math.min(concurrency, window * 2);
+      next++;
       const r = pass(placed);
       if (r.out.length) yield r.out;
       progress();
