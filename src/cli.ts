@@ -21,6 +21,7 @@ Exit codes:
   130  interrupted (Ctrl-C) or cancelled at a prompt`;
 
 const ENV_HELP = `
+
 Environment:
   BORDER0_ADMIN_TOKEN   the admin token itself (else ~/.border0/token, written by \`border0 login\`)
   BORDER0_API           API base URL (default https://api.border0.com/api/v1)

@@ -1,0 +1,74 @@
+// Bad input is refused before any request: one line saying what was wrong and what is
+// accepted, exit 2, and the simulator sees nothing.
+import { describe, expect, it } from 'vitest';
+import { b0s } from './helpers/world';
+import { useSimulator } from './helpers/sim';
+
+const { sim, env } = useSimulator({ sessions: 20 });
+const UUID = '93227a7e-8724-4be5-a5c5-2729f615ac50';
+
+const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, string>]> = [
+  [['list', '--page', '0'], /--page must be from 1 to 1,000,000, got 0/],
+  [['list', '--page', '-1'], /--page/],
+  [['list', '--page', '1.5'], /--page must be a whole number/],
+  [['list', '--page', 'two'], /--page must be a whole number from 1 to 1,000,000, got "two"/],
+  [['list', '--page', '99999999999'], /--page must be from 1 to 1,000,000/],
+  [['list', '--page-size', '0'], /--page-size must be from 1 to 1,000, got 0/],
+  [['list', '--page-size', '5000'], /--page-size must be from 1 to 1,000, got 5000/],
+  [['list', '--limit', '0'], /--limit must be from 1/],
+  [['list', '--limit', '1e3'], /--limit must be a whole number/],
+  [['list', '--concurrency', '100'], /--concurrency must be from 1 to 32/],
+  [['list', '-o', 'xml'], /--output must be one of table, json, ndjson, csv, got "xml"/],
+  [['list', '--json', '-o', 'csv'], /--json contradicts -o csv/],
+  [['list', '--result', 'ok'], /--result must be one of success, denied/],
+  [['list', '--since', 'yesterday'], /--since must be an RFC 3339 time .* got "yesterday"/],
+  [['list', '--until', '2026-13-45T99:00:00Z'], /--until must be an RFC 3339 time/],
+  [['list', '--since', '1h', '--until', '2h'], /--since .* is after --until/],
+  [['list', '--page', '2', '--all'], /--page and --all contradict/],
+  [['list', '--socket', ''], /--socket needs a non-empty value/],
+  [['list', '--pgae', '2'], /unknown option '--pgae'.*Did you mean --page\?/],
+  [['lsit'], /unknown command 'lsit'/],
+  [['show', '../etc/passwd'], /the socket ID must be a UUID such as .* got ".."/],
+  [['show', '..'], /is not a session: give <socket_id> <session_id>/],
+  [['show', `${UUID}/..%2F..%2Fsessions`], /the session ID must be a UUID .* got "..%2F..%2Fsessions"/],
+  [['show', '../../sessions', UUID], /the socket ID must be a UUID/],
+  [['show', 'abc def'], /is not a session/],
+  [['show', ''], /is not a session/],
+  [['replay', UUID, 'x y'], /the session ID must be a UUID/],
+  [['replay', UUID, UUID, '--format', 'mp4'], /--format must be one of text, asciicast, raw/],
+  [['replay', UUID, UUID, '--recording', '../x'], /--recording must be a recording ID/],
+  [['replay', UUID, UUID, '--force'], /--force only applies with -O FILE/],
+  [['kill', 'x/y'], /the socket ID must be a UUID/],
+  [['--retries', '-1', 'list'], /--retries/],
+  [['--timeout', '0', 'list'], /--timeout must be more than 0 seconds/],
+  [['list'], /B0S_TIMEOUT: must be a number from 0 to 3600, got "soon"/, { B0S_TIMEOUT: 'soon' }],
+  [['list'], /BORDER0_API must be an http\(s\) URL, got "ftp:"/, { BORDER0_API: 'ftp://api.example.com/api/v1' }],
+  [['list'], /BORDER0_API is not a URL: "api.border0.com"/, { BORDER0_API: 'api.border0.com' }],
+  [['--api-url', 'https://user:pw@api.example.com', 'list'], /--api-url must not carry credentials/],
+  [['list'], /refusing to send the token over plain http to api.example.com/, { BORDER0_API: 'http://api.example.com/api/v1' }],
+];
+
+describe('bad input: exit 2, one line, no request', () => {
+  for (const [args, message, extraEnv] of cases) {
+    it(`b0s ${args.join(' ')}${extraEnv ? ` (${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`, async () => {
+      sim().resetRequests();
+      const r = await b0s(args, { env: { ...env(), ...extraEnv } });
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+      expect(sim().requests).toHaveLength(0);
+    });
+  }
+});
+
+describe('help', () => {
+  for (const command of ['list', 'show', 'replay', 'kill']) {
+    it(`${command} --help shows an example and the exit codes, without a token`, async () => {
+      const r = await b0s([command, '--help'], { env: {} });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Examples:\n  b0s ${command}`);
+      expect(r.stdout).toContain('130  interrupted');
+    });
+  }
+});
