@@ -1,4 +1,5 @@
 // b0s show: one session, every field, as a key/value layout or the API's own JSON.
+import { toJson } from '../output/json';
 import type { Deps } from '../deps';
 import { outputFormat } from '../output/formats';
 import { sessionDetails } from '../output/session-details';
@@ -15,13 +16,15 @@ export function showOptions(first: string, second: string | undefined, raw: { ou
 
 export async function runShow(opts: ShowOptions, deps: Deps): Promise<void> {
   const client = await deps.api();
-  const { socketId, sessionId } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
+  const { socketId, sessionId, listed } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
   const session = await client.getSession(socketId, sessionId, deps.signal);
   if (opts.format === 'json') {
-    await deps.io.write(`${JSON.stringify(session, null, 2)}\n`);
+    await deps.io.write(`${toJson(session, 2)}\n`);
     return;
   }
-  const rows = sessionDetails(session, { now: deps.now(), terminal: deps.io.stdoutIsTTY });
+  // The detail endpoint leaves out socket_name; the list entry found by a lookup has it.
+  const named = session.socket_name || !listed?.socket_name ? session : { ...session, socket_name: listed.socket_name };
+  const rows = sessionDetails(named, { now: deps.now(), terminal: deps.io.stdoutIsTTY });
   const { renderDetails } = await import('../output/details-table');
   await deps.io.write(renderDetails(rows, deps.io));
 }

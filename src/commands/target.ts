@@ -13,6 +13,8 @@ export type TargetSpec = { socketId: string; sessionId: string } | { lookup: str
 export interface Target {
   socketId: string;
   sessionId: string;
+  /** The session as the list showed it, when it was looked up: it names the socket, which the detail endpoint does not. */
+  listed?: Session;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -68,5 +70,5 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
     const shown = found.slice(0, 5).map((s) => describe(s, ctx.now));
     throw new UsageError(`${wanted} matches ${found.length} sessions (${shown.join('; ')}${found.length > 5 ? '; …' : ''}): give more characters or <socket_id>/<session_id>`);
   }
-  return { socketId: String(only.socket_id), sessionId: String(only.session_id) };
+  return { socketId: String(only.socket_id), sessionId: String(only.session_id), listed: only };
 }

@@ -4,6 +4,7 @@
 import type { Session } from '../api/types';
 import type { IO } from '../io';
 import { csvRow } from './csv';
+import { toJson } from './json';
 import type { OutputFormat } from './formats';
 import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, timeOf, userOf, type SessionStatus } from './fields';
 import { fitColumns, GAP, pad, truncate, type Column } from './layout';
@@ -47,7 +48,7 @@ function writerFor(format: OutputFormat, io: IO, opts: ListWriterOptions): ListW
     case 'json':
       return jsonWriter(io);
     case 'ndjson':
-      return lineWriter(io, (s) => `${JSON.stringify(s)}\n`);
+      return lineWriter(io, (s) => `${toJson(s)}\n`);
     case 'csv':
       return csvWriter(io, opts.now);
     case 'table':
@@ -73,7 +74,7 @@ function lineWriter(io: IO, line: (s: Session) => string): ListWriter {
 
 function jsonWriter(io: IO): ListWriter {
   let count = 0;
-  const item = (s: Session) => `  ${JSON.stringify(s, null, 2).replace(/\n/g, '\n  ')}`;
+  const item = (s: Session) => `  ${toJson(s, 2).replace(/\n/g, '\n  ')}`;
   return {
     get count() {
       return count;
