@@ -64,6 +64,12 @@ export class Http {
       const last = attempt >= opts.retries;
       await opts.limiter.acquire(req.signal);
       const started = opts.now();
+      // undici's own timeouts tick in half-second steps; this one is exact. It covers the
+      // wait for the response headers; undici's bodyTimeout covers each gap in the body.
+      const thisTry = new AbortController();
+      const cancel = () => thisTry.abort(req.signal?.reason);
+      req.signal?.addEventListener('abort', cancel, { once: true });
+      const deadline = setTimeout(() => thisTry.abort(new HeadersDeadline()), opts.timeoutMs);
       let reply: Reply;
       try {
         const res = await undiciRequest.call(opts.dispatcher, {
@@ -72,19 +78,24 @@ export class Http {
           method: req.method,
           headers,
           body,
-          signal: req.signal,
+          signal: thisTry.signal,
           headersTimeout: opts.timeoutMs,
           bodyTimeout: opts.timeoutMs,
         });
+        clearTimeout(deadline);
         reply = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()), endpoint };
       } catch (err) {
         opts.limiter.release();
         if (req.signal?.aborted) throw req.signal.reason ?? new CancelledError('interrupted');
-        const failure = networkError(err, opts.baseUrl, opts.timeoutMs);
+        const cause = thisTry.signal.reason instanceof HeadersDeadline ? thisTry.signal.reason : err;
+        const failure = networkError(cause, opts.baseUrl, opts.timeoutMs);
         opts.trace?.(`${req.method} ${path} → ${failure.code ?? 'error'} after ${opts.now() - started} ms (attempt ${attempt + 1})`);
         if (last || !RETRYABLE_CODES.has(failure.code ?? '')) throw withAttempts(failure, attempt);
         await opts.sleep(backoffDelay(attempt, opts.random), req.signal);
         continue;
+      } finally {
+        clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', cancel);
       }
       opts.limiter.release();
       opts.trace?.(`${req.method} ${path} → ${reply.status} (${reply.body.length} bytes, ${opts.now() - started} ms, attempt ${attempt + 1})`);
@@ -171,6 +182,11 @@ export function describeBody(reply: Pick<Reply, 'body' | 'headers'>): string {
 
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** The response headers did not arrive within --timeout. */
+class HeadersDeadline extends Error {
+  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
 }
 
 const TLS_CODES = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|EPROTO/;
