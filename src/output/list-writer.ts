@@ -168,6 +168,12 @@ export const LIST_COLUMNS: readonly Column[] = [
   { header: 'ID', priority: 10 },
 ];
 
+/** --wide appends these (after ID, so piped column numbers never move). */
+export const WIDE_COLUMNS: readonly Column[] = [
+  { header: 'NAME', priority: 1 },
+  { header: 'SERVER', priority: 1 },
+];
+
 /** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
 export function tableCells(s: Session, opts: { now: number; wide: boolean; terminal: boolean }): string[] {
   const start = opts.terminal ? relativeTime(timeOf(s.start_time), opts.now) : String(s.start_time ?? '');
@@ -181,6 +187,7 @@ export function tableCells(s: Session, opts: { now: number; wide: boolean; termi
     statusOf(s),
     formatDuration(durationOf(s, opts.now)),
     opts.terminal && !opts.wide ? shortId(s.session_id) : fullId(s),
+    ...(opts.wide ? [String(s.name ?? ''), [s.server_name, s.server_port].filter(Boolean).join(':')] : []),
   ].map(inlineText);
 }
 
@@ -192,7 +199,8 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
     killed: io.out.red,
     denied: io.out.yellow,
   };
-  const statusColumn = LIST_COLUMNS.findIndex((c) => c.header === 'STATUS');
+  const columns = opts.wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
+  const statusColumn = columns.findIndex((c) => c.header === 'STATUS');
   let held: string[][] = [];
   let layout: { keep: number[]; widths: number[] } | undefined;
   let count = 0;
@@ -203,7 +211,7 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
       .map((i, n) => {
         const w = l.widths[i] ?? 0;
         const last = n === l.keep.length - 1;
-        const cell = pad(truncate(row[i] ?? '', w), last && LIST_COLUMNS[i]?.align !== 'right' ? 0 : w, LIST_COLUMNS[i]?.align);
+        const cell = pad(truncate(row[i] ?? '', w), last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
         return i === statusColumn ? (paint[row[i] as SessionStatus] ?? ((t: string) => t))(cell) : cell;
       })
       .join(GAP)
@@ -212,8 +220,9 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
 
   const flush = async () => {
     if (!layout) {
-      layout = opts.wide ? fitColumns(LIST_COLUMNS, held, Infinity) : fitColumns(LIST_COLUMNS, held, io.columns);
-      const header = layout.keep.map((i, n) => pad(LIST_COLUMNS[i]?.header ?? '', n === layout!.keep.length - 1 ? 0 : layout!.widths[i] ?? 0, LIST_COLUMNS[i]?.align)).join(GAP);
+      const l = fitColumns(columns, held, opts.wide ? Infinity : io.columns);
+      layout = l;
+      const header = l.keep.map((i, n) => pad(columns[i]?.header ?? '', n === l.keep.length - 1 ? 0 : (l.widths[i] ?? 0), columns[i]?.align)).join(GAP);
       await io.write(`${io.out.bold(header.trimEnd())}\n`);
     }
     if (held.length) await io.write(`${held.map(render).join('\n')}\n`);
