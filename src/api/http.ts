@@ -104,7 +104,7 @@ export class Http {
         opts.limiter.succeeded();
         return reply;
       }
-      if (last || !RETRYABLE_STATUS.has(reply.status)) throw withAttempts(httpError(reply, this.host), attempt);
+      if (last || !RETRYABLE_STATUS.has(reply.status)) throw withAttempts(httpError(reply, this.host, opts.token), attempt);
       const retryAfter = parseRetryAfter(reply.headers['retry-after'], opts.now());
       if (reply.status === 429) {
         // Everyone waits, not just this request: the limiter pauses the whole run.
@@ -124,7 +124,7 @@ export class Http {
       } catch (err) {
         if (attempt >= this.opts.retries) {
           throw new ApiError(
-            `the response to ${reply.endpoint} is not valid JSON (${inlineText((err as Error).message)}): ${describeBody(reply)}`,
+            `the response to ${reply.endpoint} is not valid JSON (${inlineText((err as Error).message)}): ${describeBody(reply, this.opts.token)}`,
             reply.status,
           );
         }
@@ -148,11 +148,11 @@ function withAttempts<E extends Error>(err: E, attempt: number): E {
   return err;
 }
 
-function httpError(reply: Reply, host: string): Error {
-  const apiMessage = errorMessageOf(reply.body);
+function httpError(reply: Reply, host: string, token: string): Error {
+  const apiMessage = errorMessageOf(bodyText(reply, token));
   const what = apiMessage
     ? `${apiMessage} (HTTP ${reply.status}, ${reply.endpoint})`
-    : `HTTP ${reply.status} from ${host} for ${reply.endpoint} (${describeBody(reply)})`;
+    : `HTTP ${reply.status} from ${host} for ${reply.endpoint} (${describeBody(reply, token)})`;
   if (reply.status === 401) {
     return new AuthError(`the API refused the token: ${what}; it may be expired or revoked: run \`border0 login\``);
   }
@@ -162,9 +162,9 @@ function httpError(reply: Reply, host: string): Error {
 }
 
 /** The API's own message (`error_message`, else `message`), sanitised and kept to one line. */
-function errorMessageOf(body: Buffer): string | undefined {
+function errorMessageOf(text: string): string | undefined {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error_message?: unknown; message?: unknown } | null;
+    const parsed = JSON.parse(text) as { error_message?: unknown; message?: unknown } | null;
     const msg = parsed?.error_message ?? parsed?.message;
     return typeof msg === 'string' && msg.trim() ? clip(inlineText(msg.trim()), 200) : undefined;
   } catch {
@@ -172,8 +172,14 @@ function errorMessageOf(body: Buffer): string | undefined {
   }
 }
 
-export function describeBody(reply: Pick<Reply, 'body' | 'headers'>): string {
-  const text = reply.body.toString('utf8').trim();
+/** The body as text, with the token cut out: proxies that echo request headers exist. */
+function bodyText(reply: Pick<Reply, 'body'>, token: string): string {
+  const text = reply.body.toString('utf8');
+  return token ? text.split(token).join('[token]') : text;
+}
+
+export function describeBody(reply: Pick<Reply, 'body' | 'headers'>, token: string): string {
+  const text = bodyText(reply, token).trim();
   if (text === '') return 'empty body';
   const type = String(reply.headers['content-type'] ?? '');
   if (/html/i.test(type) || /^<(!doctype|html|head|body)/i.test(text)) return 'not JSON: an HTML page';

@@ -1,0 +1,195 @@
+// The HTTP client on its own, against undici's MockAgent (no network at all): retry
+// policy, Retry-After, error lines, token handling and path encoding.
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Http } from '../src/api/http';
+import { Limiter } from '../src/api/limiter';
+import { parseRetryAfter } from '../src/api/retry';
+import { ApiError, AuthError, NetworkError, NotFoundError } from '../src/errors';
+import { b0s } from './helpers/world';
+import { FILE_TOKEN } from './helpers/secrets';
+
+const ORIGIN = 'https://api.example.test';
+let agent: MockAgent;
+let sleeps: number[];
+let clock: number;
+
+beforeEach(() => {
+  agent = new MockAgent();
+  agent.disableNetConnect();
+  sleeps = [];
+  clock = Date.parse('2026-11-26T12:00:00Z');
+});
+afterEach(async () => {
+  await agent.close();
+});
+
+function http(retries = 3): Http {
+  const world = {
+    now: () => clock,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+  };
+  return new Http({
+    baseUrl: new URL(`${ORIGIN}/api/v1`),
+    token: FILE_TOKEN,
+    userAgent: 'b0s/test',
+    dispatcher: agent,
+    limiter: new Limiter(4, world),
+    retries,
+    timeoutMs: 5000,
+    random: () => 0.5,
+    ...world,
+  });
+}
+
+const pool = () => agent.get(ORIGIN);
+const get = { method: 'GET' as const, segments: ['sessions'] };
+
+describe('retries', () => {
+  it('honours Retry-After in seconds on a 429, then succeeds', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(429, { error_message: 'slow down' }, { headers: { 'retry-after': '7' } });
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, { ok: true });
+    const r = await http().json(get);
+    expect(r.value).toEqual({ ok: true });
+    expect(sleeps).toEqual([7000]);
+  });
+
+  it('honours Retry-After as an HTTP date', async () => {
+    const at = new Date(clock + 12_000).toUTCString();
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(503, 'busy', { headers: { 'retry-after': at } });
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, {});
+    await http().json(get);
+    expect(sleeps).toEqual([12_000]);
+  });
+
+  it('caps a huge Retry-After and backs off exponentially with jitter otherwise', async () => {
+    expect(parseRetryAfter('86400', clock)).toBe(60_000);
+    expect(parseRetryAfter('soon', clock)).toBeUndefined();
+    for (let i = 0; i < 3; i++) pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(502, '');
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, {});
+    await http().json(get);
+    // random() = 0.5: half of 250, 500, 1000 ms.
+    expect(sleeps).toEqual([125, 250, 500]);
+  });
+
+  it('does not retry other 4xx answers', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(400, { error_message: 'bad page_size' });
+    await expect(http().json(get)).rejects.toThrow(ApiError);
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(400, { error_message: 'bad page_size' });
+    await expect(http().json(get)).rejects.toThrow('Border0 API error: bad page_size (HTTP 400, GET /sessions)');
+    expect(sleeps).toEqual([]);
+  });
+
+  it('gives up after the retries with the attempt count in the message', async () => {
+    for (let i = 0; i < 3; i++) pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(500, { error_message: 'boom' });
+    await expect(http(2).json(get)).rejects.toThrow(/boom \(HTTP 500, GET \/sessions\) \(after 3 attempts\)/);
+  });
+
+  it('retries a connection reset', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, { again: 1 });
+    expect((await http().json(get)).value).toEqual({ again: 1 });
+  });
+});
+
+describe('error lines', () => {
+  it('401 says the token was refused or expired; 403 asks for an admin token; 404 is not found', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(401, { error_message: 'invalid token' });
+    await expect(http().json(get)).rejects.toThrow(AuthError);
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(401, { message: 'jwt expired' });
+    await expect(http().json(get)).rejects.toThrow(/refused the token: jwt expired .* expired or revoked/);
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(403, '');
+    await expect(http().json(get)).rejects.toThrow(/an admin token is needed/);
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(404, { error_message: 'nope' });
+    await expect(http().json(get)).rejects.toThrow(NotFoundError);
+  });
+
+  it('an HTML page, an empty body, and plain text are described, not dumped', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(418, '<!DOCTYPE html><html><body>teapot</body></html>', { headers: { 'content-type': 'text/html' } });
+    await expect(http().json(get)).rejects.toThrow('HTTP 418 from api.example.test for GET /sessions (not JSON: an HTML page)');
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(418, '');
+    await expect(http().json(get)).rejects.toThrow('(empty body)');
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(418, 'upstream \u001b[31mred\u001b[0m failure');
+    await expect(http().json(get)).rejects.toThrow('(not JSON: "upstream \\x1b[31mred\\x1b[0m failure")');
+  });
+
+  it('a token echoed back by a proxy is cut out of the message', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(400, `bad header x-access-token: ${FILE_TOKEN}`);
+    const err = (await http().json(get).catch((e: unknown) => e)) as Error;
+    expect(err.message).toContain('x-access-token: [token]');
+    expect(err.message).not.toContain(FILE_TOKEN.slice(20, 60));
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(500, { error_message: `denied ${FILE_TOKEN}` });
+    expect(((await http(0).json(get).catch((e: unknown) => e)) as Error).message).not.toContain(FILE_TOKEN);
+  });
+
+  it('a malformed JSON body names the endpoint', async () => {
+    for (let i = 0; i < 2; i++) pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, '{"session_logs": [');
+    await expect(http(1).json(get)).rejects.toThrow(/the response to GET \/sessions is not valid JSON/);
+  });
+
+  it('network errors are typed', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).replyWithError(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
+    await expect(http().json(get)).rejects.toThrow(NetworkError);
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).replyWithError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
+    await expect(http().json(get)).rejects.toThrow(/TLS failure talking to api\.example\.test \(DEPTH_ZERO_SELF_SIGNED_CERT\): .*NODE_EXTRA_CA_CERTS/);
+  });
+});
+
+describe('requests', () => {
+  it('sends the token as x-access-token, a b0s User-Agent, and percent-encodes path segments', async () => {
+    let seen: Record<string, string> = {};
+    pool()
+      .intercept({ path: '/api/v1/session/a%2F..%2Fb/c%20d', method: 'GET' })
+      .reply(200, (opts) => {
+        seen = opts.headers as Record<string, string>;
+        return { session_id: 'x', socket_id: 'y' };
+      });
+    await http().json({ method: 'GET', segments: ['session', 'a/../b', 'c d'] });
+    expect(seen['x-access-token']).toBe(FILE_TOKEN);
+    expect(seen['user-agent']).toBe('b0s/test');
+    expect(seen.authorization).toBeUndefined();
+  });
+
+  it('the kill PUT sends {"killed": true} as JSON', async () => {
+    let body = '';
+    pool()
+      .intercept({ path: '/api/v1/session/s/t', method: 'PUT' })
+      .reply(200, (opts) => {
+        body = String(opts.body);
+        return { killed: true };
+      });
+    await http().json({ method: 'PUT', segments: ['session', 's', 't'], body: { killed: true } });
+    expect(JSON.parse(body)).toEqual({ killed: true });
+  });
+});
+
+describe('the CLI over a mocked API with odd pagination', () => {
+  const session = (i: number) => ({ session_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, socket_id: 's', start_time: new Date(Date.UTC(2026, 10, 26) - i * 60_000).toISOString() });
+
+  it('with no pagination object at all, --all reads pages until a short one', async () => {
+    for (let p = 1; p <= 3; p++) {
+      const items = Array.from({ length: p === 3 ? 4 : 10 }, (_, i) => session((p - 1) * 10 + i));
+      pool().intercept({ path: `/api/v1/sessions?page=${p}&page_size=10`, method: 'GET' }).reply(200, { session_logs: items });
+    }
+    const r = await b0s(['list', '--all', '--page-size', '10', '-o', 'ndjson'], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(24);
+  });
+
+  it('records_per_page that lies about the page size does not cause gaps', async () => {
+    // Asked for 10, the server gives 5 per page but claims 10.
+    for (let p = 1; p <= 3; p++) {
+      const items = Array.from({ length: 5 }, (_, i) => session((p - 1) * 5 + i));
+      pool()
+        .intercept({ path: `/api/v1/sessions?page=${p}&page_size=10`, method: 'GET' })
+        .reply(200, { session_logs: items, pagination: { current_page: p, records_per_page: 10, total_records: 15, total_pages: 2, next_page: p < 3 ? p + 1 : 0 } });
+    }
+    const r = await b0s(['list', '--all', '--page-size', '10', '-o', 'ndjson', '--concurrency', '1'], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
+    expect(r.code).toBe(0);
+    const ids = r.stdout.trim().split('\n').map((l) => JSON.parse(l).session_id);
+    expect(ids).toEqual(Array.from({ length: 15 }, (_, i) => session(i).session_id));
+  });
+});
