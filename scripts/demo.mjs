@@ -1,26 +1,10 @@
 // `npm run demo`: starts the bundled simulator, runs b0s against it as a user would
 // (list, show, replay, kill), and stops the simulator. No Border0 account needed.
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { b0sBin as b0s, startSimProcess } from './sim-process.mjs';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const b0s = path.join(root, 'bin', 'b0s');
-const sim = spawn(process.execPath, [path.join(root, 'bin', 'b0s-sim'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-
-const banner = await new Promise((resolve, reject) => {
-  let text = '';
-  sim.stdout.on('data', (d) => {
-    text += d;
-    if (/BORDER0_ADMIN_TOKEN=\S+/.test(text)) resolve(text);
-  });
-  sim.on('exit', (code) => reject(new Error(`b0s-sim exited (${code}) before it was ready`)));
-});
-const env = {
-  ...process.env,
-  BORDER0_API: /BORDER0_API=(\S+)/.exec(banner)[1],
-  BORDER0_ADMIN_TOKEN: /BORDER0_ADMIN_TOKEN=(\S+)/.exec(banner)[1],
-};
+const sim = await startSimProcess();
+const env = { ...process.env, ...sim.env };
 
 function run(args, { capture = false } = {}) {
   if (!capture) process.stdout.write(`\n$ b0s ${args.join(' ')}\n`);
@@ -44,5 +28,5 @@ try {
   run(['list', '--all', '--limit', '3', '-o', 'ndjson']);
   console.log('\nDemo finished: the simulator is stopping. Start your own with `npm run sim`.');
 } finally {
-  sim.kill('SIGTERM');
+  sim.stop();
 }

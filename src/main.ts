@@ -4,8 +4,16 @@ import { constants as fsConstants } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
 import type { World } from './world';
+
+// A long walk allocates steadily while keeping only a few pages alive. By default V8
+// keeps doubling the young generation (up to 16 MB semi-spaces) for such a workload,
+// so peak memory would creep up with the length of the walk; at its initial size,
+// memory stays flat for ~3% more CPU. This flag is read at each resize, so it works
+// when set at run time.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 const interrupt = new AbortController();
 let interrupted = false;
