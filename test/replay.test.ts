@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../src/api/types';
+import { b0s } from './helpers/world';
+import { useSimulator } from './helpers/sim';
+
+const { sim, env } = useSimulator({ sessions: 300 });
+
+function find(pred: (s: Session) => boolean): Session {
+  for (let i = 0; i < sim().sessionCount(); i++) {
+    const s = sim().sessionAt(i);
+    if (pred(s)) return s;
+  }
+  throw new Error('no such session in the simulator');
+}
+const types = (s: Session) => (s.recordings ?? []).map((r) => r.recording_type);
+const ssh = () => find((s) => s.session_type === 'ssh' && types(s).length === 1 && types(s)[0] === 'asciinema' && Boolean(s.end_time) && !String(s.name).includes('\u001b'));
+const db = () => find((s) => types(s)[0] === 'database_query_log');
+
+async function apiLog(s: Session, recordingId: string): Promise<Buffer> {
+  const res = await fetch(`${sim().url}/session/${s.socket_id}/${s.session_id}/session_log?recording_id=${recordingId}`, { headers: { 'x-access-token': sim().token } });
+  return Buffer.from(await res.arrayBuffer());
+}
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+
+describe('b0s replay', () => {
+  it('a terminal recording prints as the screen text, with prompts and commands', async () => {
+    const s = ssh();
+    const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/@[\w-]+:~\$ \S+/);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(r.stdout.endsWith('\n')).toBe(true);
+  });
+
+  it('a database recording prints one line per query: time, database, status, rows, duration, query', async () => {
+    const s = db();
+    const r = await b0s(['replay', `${s.socket_id}/${s.session_id}`], { env: env() });
+    expect(r.code).toBe(0);
+    const raw = JSON.parse((await apiLog(s, String(s.recordings?.[0]?.recording_id))).toString()) as string;
+    const queries = raw.trim().split('\n').map((l) => JSON.parse(l) as { time: number; database: string; command: string });
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(queries.length);
+    lines.forEach((line, i) => {
+      const q = queries[i] as { time: number; database: string; command: string };
+      expect(line.startsWith(new Date(q.time).toISOString())).toBe(true);
+      expect(line).toContain(q.database);
+      expect(line).toMatch(/\d+ (rows|rows affected)/);
+    });
+  });
+
+  it('several recordings print in order, each under a header; --recording picks one', async () => {
+    const s = find((x) => types(x).length === 2);
+    const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(r.code).toBe(0);
+    const headers = r.stdout.split('\n').filter((l) => l.startsWith('── recording'));
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toContain(`recording 1 of 2 · ${s.recordings?.[0]?.recording_id}`);
+    const second = String(s.recordings?.[1]?.recording_id);
+    const one = await b0s(['replay', s.socket_id, s.session_id, '--recording', second], { env: env() });
+    expect(one.code).toBe(0);
+    expect(one.stdout).not.toContain('── recording');
+    expect(r.stdout).toContain(one.stdout.trimEnd().split('\n').at(-1));
+  });
+
+  it('--format raw writes exactly the bytes the API sent', async () => {
+    const s = ssh();
+    const id = String(s.recordings?.[0]?.recording_id);
+    const r = await b0s(['replay', s.socket_id, s.session_id, '--format', 'raw'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdoutBytes.equals(await apiLog(s, id))).toBe(true);
+  });
+
+  it('--format asciicast writes a valid asciicast v2 file', async () => {
+    const s = ssh();
+    const r = await b0s(['replay', s.socket_id, s.session_id, '--format', 'asciicast'], { env: env() });
+    expect(r.code).toBe(0);
+    const [header, ...events] = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(header.version).toBe(2);
+    expect(header.width).toBeGreaterThan(0);
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) expect(e).toEqual([expect.any(Number), expect.any(String), expect.any(String)]);
+  });
+
+  it('every body encoding the API might use gives the same text', async () => {
+    const s = ssh();
+    const texts: string[] = [];
+    for (const logEncoding of ['json-string', 'json', 'text', 'gzip'] as const) {
+      sim().setOptions({ logEncoding });
+      const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+      expect(r.code).toBe(0);
+      texts.push(r.stdout);
+    }
+    sim().setOptions({ logEncoding: 'json-string' });
+    expect(new Set(texts).size).toBe(1);
+  });
+
+  it('-O writes a file, refuses to overwrite it, and --force overwrites', async () => {
+    const s = ssh();
+    const file = path.join(tmp(), 'session.txt');
+    const first = await b0s(['replay', s.socket_id, s.session_id, '-O', file], { env: env() });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toMatch(/Wrote [\d,]+ bytes to /);
+    const printed = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+    writeFileSync(file, 'keep me');
+    const again = await b0s(['replay', s.socket_id, s.session_id, '-O', file], { env: env() });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists: use --force');
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    const forced = await b0s(['replay', s.socket_id, s.session_id, '-O', file, '--force'], { env: env() });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+  });
+
+  it('a session without recordings says so, exit 4', async () => {
+    const s = find((x) => x.result === 'denied');
+    const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('has no recordings');
+  });
+
+  it('an unknown --recording is exit 4 and names the ones there are', async () => {
+    const s = ssh();
+    const r = await b0s(['replay', s.socket_id, s.session_id, '--recording', 'nope'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(String(s.recordings?.[0]?.recording_id));
+  });
+
+  it('refuses raw bytes to a terminal, and asciicast of a query log', async () => {
+    const s = ssh();
+    const raw = await b0s(['replay', s.socket_id, s.session_id, '--format', 'raw'], { env: env(), tty: { stdout: true } });
+    expect(raw.code).toBe(2);
+    expect(raw.stderr).toContain('refusing to write a raw recording to the terminal');
+    const d = db();
+    const cast = await b0s(['replay', d.socket_id, d.session_id, '--format', 'asciicast'], { env: env() });
+    expect(cast.code).toBe(2);
+    expect(cast.stderr).toContain('not a terminal recording');
+  });
+
+  it('finds the session from its short ID', async () => {
+    const s = ssh();
+    const r = await b0s(['replay', s.session_id.slice(0, 8)], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
+});
