@@ -4,7 +4,7 @@ declare module 'undici/lib/api/api-request' {
   function request(this: Dispatcher, opts: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
   export = request;
 }
-declare module 'undici/lib/dispatcher/env-http-proxy-agent' {
-  import { EnvHttpProxyAgent } from 'undici';
-  export = EnvHttpProxyAgent;
+declare module 'undici/lib/dispatcher/agent' {
+  import { Agent } from 'undici';
+  export = Agent;
 }

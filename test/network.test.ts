@@ -1,0 +1,81 @@
+// TLS and proxies: b0s must work through what real networks put in the way.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { b0s, recordOutput } from './helpers/world';
+import { useSimulator } from './helpers/sim';
+import { CA_CERT, startProxy, startTlsFront } from './helpers/proxies';
+
+const { sim, env } = useSimulator({ sessions: 30 });
+let tls: Awaited<ReturnType<typeof startTlsFront>>;
+let proxy: Awaited<ReturnType<typeof startProxy>>;
+
+beforeAll(async () => {
+  tls = await startTlsFront(sim().url);
+  proxy = await startProxy();
+});
+afterAll(async () => {
+  await tls.close();
+  await proxy.close();
+});
+
+function bin(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'b0s'), ...args], { env: { PATH: process.env.PATH ?? '', ...extraEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      recordOutput(Buffer.from(stdout), Buffer.from(stderr));
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('TLS', () => {
+  it('an untrusted certificate is a TLS failure explained in words, exit 1', async () => {
+    const r = await b0s(['list', '--retries', '0'], { env: { ...env(), BORDER0_API: tls.url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/TLS failure talking to 127\.0\.0\.1:\d+ \(\w+\).*NODE_EXTRA_CA_CERTS/);
+  });
+
+  it('NODE_EXTRA_CA_CERTS makes that certificate trusted', async () => {
+    const r = await bin(['list', '--page-size', '3', '-o', 'json'], { ...env(), BORDER0_API: tls.url, NODE_EXTRA_CA_CERTS: CA_CERT });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(3);
+  });
+});
+
+describe('proxies', () => {
+  it('HTTP_PROXY carries requests to an http API', async () => {
+    proxy.seen.length = 0;
+    const r = await b0s(['list', '--page-size', '2', '-o', 'json'], { env: { ...env(), HTTP_PROXY: proxy.url } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+    expect(proxy.seen.length).toBeGreaterThan(0);
+    expect(proxy.seen[0]).toContain(`127.0.0.1:${new URL(sim().url).port}`);
+  });
+
+  it('NO_PROXY sends matching hosts direct', async () => {
+    proxy.seen.length = 0;
+    const r = await b0s(['list', '--page-size', '2'], { env: { ...env(), HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
+    expect(r.code).toBe(0);
+    expect(proxy.seen).toEqual([]);
+  });
+
+  it('HTTPS_PROXY tunnels to an https API (with NODE_EXTRA_CA_CERTS for its certificate)', async () => {
+    proxy.seen.length = 0;
+    const r = await bin(['list', '--page-size', '2', '-o', 'json'], { ...env(), BORDER0_API: tls.url, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CA_CERT });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(proxy.seen[0]).toBe(`CONNECT 127.0.0.1:${new URL(tls.url).port}`);
+  });
+
+  it('a proxy that refuses connections is a network error, exit 1', async () => {
+    const r = await b0s(['list', '--retries', '0'], { env: { ...env(), HTTP_PROXY: 'http://127.0.0.1:9' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
