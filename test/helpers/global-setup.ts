@@ -18,7 +18,12 @@ export default function setup(project: TestProject) {
     for (const f of files) {
       const text = readFileSync(path.join(dir, f), 'latin1');
       bytes += text.length;
-      for (const secret of SECRETS) if (text.includes(secret)) leaks.push(`${f}: contains a token (${secret.slice(0, 6)}…)`);
+      // Whole tokens, and each part of one: a clipped excerpt must not leak either.
+      for (const secret of SECRETS) {
+        for (const part of [secret, ...secret.split('.').filter((p) => p.length >= 16)]) {
+          if (text.includes(part)) leaks.push(`${f}: contains ${part === secret ? 'a token' : 'part of a token'} (${part.slice(0, 6)}…)`);
+        }
+      }
     }
     rmSync(dir, { recursive: true, force: true });
     if (leaks.length) {
