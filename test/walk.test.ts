@@ -215,3 +215,25 @@ describe('list --all while sessions keep starting', () => {
     });
   }
 });
+
+describe('progress', () => {
+  it('shows pages and sessions fetched on a terminal stderr, with the total', async () => {
+    sim().setOptions({ latencyMs: 5 });
+    try {
+      const r = await b0s(['list', '--all', '-o', 'ndjson'], { env: env(), tty: { stderr: true }, columns: 100, speedup: 1 });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/Fetching sessions: [\d,]+ of [\d,]+ · page [\d,]+ of 20 · [\d,]+\/s/);
+      expect(parseNdjson(r.stdout)).toHaveLength(sim().sessionCount());
+    } finally {
+      sim().setOptions({ latencyMs: 0 });
+    }
+  });
+
+  it('shows nothing when stderr is not a terminal, or reports no width', async () => {
+    const piped = await b0s(['list', '--all', '-o', 'ndjson'], { env: env() });
+    expect(piped.stderr).toBe('');
+    const zero = await b0s(['list', '--all', '-o', 'ndjson'], { env: env(), tty: { stderr: true }, columns: 0 });
+    expect(zero.code).toBe(0);
+    expect(zero.stderr).toBe('');
+  });
+});

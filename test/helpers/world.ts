@@ -26,6 +26,23 @@ export class MemoryStream extends Writable {
     this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     cb();
   }
+  // What a tty.WriteStream adds: spinners move the cursor with these.
+  cursorTo(x: number, y?: number | (() => void), cb?: () => void): boolean {
+    const done = typeof y === 'function' ? y : cb;
+    return this.write(typeof y === 'number' ? `\u001b[${y + 1};${x + 1}H` : `\u001b[${x + 1}G`, done);
+  }
+  moveCursor(dx: number, dy: number, cb?: () => void): boolean {
+    return this.write(`${dx ? `\u001b[${Math.abs(dx)}${dx > 0 ? 'C' : 'D'}` : ''}${dy ? `\u001b[${Math.abs(dy)}${dy > 0 ? 'B' : 'A'}` : ''}`, cb);
+  }
+  clearLine(dir: number, cb?: () => void): boolean {
+    return this.write(`\u001b[${dir < 0 ? 1 : dir > 0 ? 0 : 2}K`, cb);
+  }
+  getColorDepth(): number {
+    return 8;
+  }
+  hasColors(): boolean {
+    return true;
+  }
   buffer(): Buffer {
     return Buffer.concat(this.chunks);
   }
