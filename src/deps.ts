@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
 import { assertSafeTransport, resolveApiUrl, resolveToken } from './config';
 import type { IO } from './io';
+import { recentSessions, type RecentSessions } from './recent';
 import { VERSION } from './version';
 import type { Env, FileSystem, World } from './world';
 
@@ -33,6 +34,7 @@ export interface Deps {
   signal: AbortSignal;
   debug(line: string): void;
   api(opts?: ApiOptions): Promise<Border0Client>;
+  recent: RecentSessions;
 }
 
 export const DEFAULT_RETRIES = 5;
@@ -81,6 +83,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     sleep: world.sleep,
     signal,
     debug,
+    recent: recentSessions(world.configDir, debug),
     api(opts = {}) {
       client ??= build(opts);
       return client;

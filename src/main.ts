@@ -3,6 +3,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
@@ -24,6 +25,14 @@ process.on('SIGINT', () => {
   interrupt.abort();
 });
 
+// The platform's usual place for per-user settings.
+function configDir(): string {
+  const home = homedir();
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'b0s');
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'b0s');
+  return path.join(process.env.XDG_CONFIG_HOME || path.join(home, '.config'), 'b0s');
+}
+
 const world: World = {
   argv: process.argv.slice(2),
   env: process.env,
@@ -32,6 +41,7 @@ const world: World = {
   stderr: process.stderr,
   homedir: homedir(),
   platform: process.platform,
+  configDir: configDir(),
   fs: {
     readFile: (path) => readFile(path),
     async stat(path) {

@@ -35,6 +35,8 @@ export interface World {
   stderr: OutStream;
   homedir: string;
   platform: NodeJS.Platform;
+  /** Where b0s may keep small state (the sessions a table last showed). */
+  configDir: string;
   fs: FileSystem;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

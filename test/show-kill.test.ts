@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
@@ -155,5 +158,48 @@ describe('b0s kill', () => {
     const s = sim().sessionAt(0);
     const r = await b0s(['kill', s.socket_id, '00000000-0000-4000-8000-000000000000', '--yes'], { env: env() });
     expect(r.code).toBe(4);
+  });
+});
+
+describe('short IDs from the last terminal table', () => {
+  const sessionRequests = () => sim().requests.filter((q) => q.path.endsWith('/sessions'));
+
+  it('resolve without reading the session list again', async () => {
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const listed = await b0s(['list', '--page-size', '20'], { env: env(), tty: { stdout: true, stderr: true }, configDir });
+    expect(listed.code).toBe(0);
+    const s = sim().sessionAt(7);
+    sim().resetRequests();
+    const r = await b0s(['show', s.session_id.slice(0, 8)], { env: env(), configDir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(s.session_id);
+    // The socket name the table showed, though the detail endpoint leaves it out.
+    expect(r.stdout).toContain(`Socket\t${s.socket_name} (${s.socket_id})`);
+    expect(sessionRequests()).toHaveLength(0);
+  });
+
+  it('a remembered session that is gone falls back to the lookup', async () => {
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const s = sim().sessionAt(9);
+    // A terminal list stores the API's URL as b0s normalises it; then point its one entry at a socket that has no such session.
+    const r0 = await b0s(['list', '--page-size', '1'], { env: env(), tty: { stdout: true }, configDir });
+    expect(r0.code).toBe(0);
+    const stored = JSON.parse(readFileSync(path.join(configDir, 'recent.json'), 'utf8'));
+    stored.recent.sessions = [[s.session_id, '00000000-0000-4000-8000-000000000000', 'gone']];
+    writeFileSync(path.join(configDir, 'recent.json'), JSON.stringify(stored));
+    sim().resetRequests();
+    const r = await b0s(['show', s.session_id.slice(0, 8), '--json'], { env: env(), configDir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).socket_id).toBe(s.socket_id);
+    expect(sessionRequests().length).toBeGreaterThan(0);
+  });
+
+  it('a config folder that cannot be written changes nothing for the user', async () => {
+    // A folder under a regular file cannot be created, even by root.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-')), 'a-file');
+    writeFileSync(file, '');
+    const r = await b0s(['list', '--page-size', '5'], { env: env(), tty: { stdout: true, stderr: true }, configDir: path.join(file, 'b0s') });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/error|EACCES|ENOENT/i);
   });
 });

@@ -31,6 +31,11 @@ function filterQuery(f: ListFilters): Record<string, string | undefined> {
 export class Border0Client {
   constructor(readonly http: Http) {}
 
+  /** The API base URL, to tell apart what is remembered about different APIs. */
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
   async listSessions(q: PageQuery, signal?: AbortSignal): Promise<ParsedPage> {
     const { value, endpoint } = await this.http.json({
       method: 'GET',

@@ -43,9 +43,11 @@ export interface Reply {
 
 export class Http {
   readonly host: string;
+  readonly baseUrl: string;
 
   constructor(private readonly opts: HttpOptions) {
     this.host = opts.baseUrl.host;
+    this.baseUrl = opts.baseUrl.href;
   }
 
   async send(req: SendRequest): Promise<Reply> {

@@ -32,9 +32,9 @@ function describe(s: Session, now: number, socketName?: string | null): string {
 export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   const client = await deps.api();
-  const { socketId, sessionId, listed } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
-  const before = await client.getSession(socketId, sessionId, deps.signal);
-  const socketName = listed?.socket_name;
+  const target = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
+  const { socketId, sessionId, socketName } = target;
+  const before = target.session ?? (await client.getSession(socketId, sessionId, deps.signal));
   const status = statusOf(before);
   const print = (s: Session) => (opts.format === 'json' ? io.write(`${toJson(s, 2)}\n`) : Promise.resolve());
 

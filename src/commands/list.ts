@@ -7,6 +7,8 @@ import { UsageError } from '../errors';
 import type { Progress } from '../io';
 import { outputFormat, type OutputFormat } from '../output/formats';
 import { createListWriter, TABLE_CAP } from '../output/list-writer';
+import { RECENT_LIMIT } from '../recent';
+import type { Session } from '../api/types';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 8;
@@ -80,16 +82,23 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
   const client = await deps.api({ concurrency: opts.concurrency });
   const writer = createListWriter(opts.format, io, { now: deps.now(), wide: opts.wide });
   const footer = io.stdoutIsTTY && opts.format === 'table';
+  // A terminal table shows short IDs: remember what it showed so they can be typed next.
+  const shown: Session[] = [];
+  const write = (batch: readonly Session[]) => {
+    if (footer && shown.length < RECENT_LIMIT) shown.push(...batch.slice(0, RECENT_LIMIT - shown.length));
+    return writer.write(batch);
+  };
   const filtered = Boolean(opts.filters.sockets?.length || opts.filters.users?.length || opts.filters.result || opts.since !== undefined || opts.until !== undefined);
 
   try {
     if (opts.page !== undefined) {
       const { sessions, pagination } = await client.listSessions({ ...opts.filters, page: opts.page, pageSize: opts.pageSize }, deps.signal);
       // The server applies these filters; checking again costs nothing and guards against one that does not.
-      const shown = filtered ? sessions.filter((s) => matchesFilters(s, opts.filters, opts.since, opts.until)) : sessions;
-      await writer.write(shown);
+      const visible = filtered ? sessions.filter((s) => matchesFilters(s, opts.filters, opts.since, opts.until)) : sessions;
+      await write(visible);
       await writer.end();
-      if (footer) io.note(io.err.dim(pageFooter(opts.page, pagination.total_pages, pagination.total_records, shown.length)));
+      if (footer) io.note(io.err.dim(pageFooter(opts.page, pagination.total_pages, pagination.total_records, visible.length)));
+      if (shown.length) await deps.recent.remember(client.baseUrl, shown);
       return;
     }
 
@@ -109,13 +118,14 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
           progress?.stop();
           progress = undefined;
         }
-        await writer.write(batch);
+        await write(batch);
       }
     } finally {
       progress?.stop();
     }
     await writer.end();
     if (footer) io.note(io.err.dim(walkFooter(writer.count, total, filtered)));
+    if (shown.length) await deps.recent.remember(client.baseUrl, shown);
   } catch (err) {
     // Whatever arrived stays valid: the JSON array is closed, table rows are printed.
     await writer.end().catch(() => {});

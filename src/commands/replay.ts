@@ -74,8 +74,9 @@ export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> 
     throw new UsageError('refusing to write a raw recording to the terminal (it may hold escape sequences): use -O FILE, a pipe, or --format text');
   }
   const client = await deps.api();
-  const { socketId, sessionId } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
-  const session = await client.getSession(socketId, sessionId, deps.signal);
+  const target = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
+  const { socketId, sessionId } = target;
+  const session = target.session ?? (await client.getSession(socketId, sessionId, deps.signal));
   const recordings = pick(session, opts);
   const rec = await import('../recording');
 

@@ -16,14 +16,14 @@ export function showOptions(first: string, second: string | undefined, raw: { ou
 
 export async function runShow(opts: ShowOptions, deps: Deps): Promise<void> {
   const client = await deps.api();
-  const { socketId, sessionId, listed } = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal });
-  const session = await client.getSession(socketId, sessionId, deps.signal);
+  const target = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
+  const session = target.session ?? (await client.getSession(target.socketId, target.sessionId, deps.signal));
   if (opts.format === 'json') {
     await deps.io.write(`${toJson(session, 2)}\n`);
     return;
   }
   // The detail endpoint leaves out socket_name; the list entry found by a lookup has it.
-  const named = session.socket_name || !listed?.socket_name ? session : { ...session, socket_name: listed.socket_name };
+  const named = session.socket_name || !target.socketName ? session : { ...session, socket_name: target.socketName };
   const rows = sessionDetails(named, { now: deps.now(), terminal: deps.io.stdoutIsTTY });
   const { renderDetails } = await import('../output/details-table');
   await deps.io.write(renderDetails(rows, deps.io));

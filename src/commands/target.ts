@@ -7,14 +7,23 @@ import { walkSessions } from '../api/walk';
 import { NotFoundError, UsageError } from '../errors';
 import { relativeTime, socketOf, timeOf, userOf } from '../output/fields';
 import { inlineText } from '../output/sanitize';
+import type { RecentEntry, RecentSessions } from '../recent';
 
 export type TargetSpec = { socketId: string; sessionId: string } | { lookup: string };
 
 export interface Target {
   socketId: string;
   sessionId: string;
-  /** The session as the list showed it, when it was looked up: it names the socket, which the detail endpoint does not. */
-  listed?: Session;
+  /** Known when the session was looked up: the detail endpoint does not name the socket. */
+  socketName?: string;
+  /** The session itself, when resolving already fetched it. */
+  session?: Session;
+}
+
+export interface ResolveContext {
+  now: number;
+  signal: AbortSignal;
+  recent: RecentSessions;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,9 +53,19 @@ function describe(s: Session, now: number): string {
   return `${String(s.session_id).slice(0, 13)}… ${inlineText(userOf(s))} on ${inlineText(socketOf(s))}, ${relativeTime(timeOf(s.start_time), now)}`;
 }
 
-export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx: { now: number; signal: AbortSignal }): Promise<Target> {
+export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx: ResolveContext): Promise<Target> {
   if (!('lookup' in spec)) return spec;
   const wanted = spec.lookup;
+  const remembered = await ctx.recent.find(client.baseUrl, wanted);
+  if (remembered.length === 1) {
+    const [r] = remembered as [RecentEntry];
+    // The table that showed it may be old: the session must still be there.
+    const session = await client.getSession(r.socketId, r.sessionId, ctx.signal).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    });
+    if (session) return { socketId: r.socketId, sessionId: r.sessionId, socketName: r.socketName, session };
+  }
   const exact = UUID.test(wanted);
   const found: Session[] = [];
   const walk = walkSessions(client, { filters: {}, pageSize: 100, concurrency: 4, limit: LOOKUP_DEPTH, signal: ctx.signal });
@@ -70,5 +89,5 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
     const shown = found.slice(0, 5).map((s) => describe(s, ctx.now));
     throw new UsageError(`${wanted} matches ${found.length} sessions (${shown.join('; ')}${found.length > 5 ? '; …' : ''}): give more characters or <socket_id>/<session_id>`);
   }
-  return { socketId: String(only.socket_id), sessionId: String(only.session_id), listed: only };
+  return { socketId: String(only.socket_id), sessionId: String(only.session_id), socketName: only.socket_name ?? undefined };
 }

@@ -4,6 +4,7 @@
 // byte b0s writes (for the token-leak check in the global teardown).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile, stat, writeFile, open } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -59,6 +60,8 @@ export interface RunOptions {
   /** Lines typed at a prompt. */
   input?: string;
   homedir?: string;
+  /** Where b0s keeps its state; a fresh one for every run unless a test says otherwise. */
+  configDir?: string;
   /** Virtual ms since the epoch the clock starts at. */
   now?: number;
   /** How many times faster than real time the clock runs (sleeps shrink by the same factor). */
@@ -76,6 +79,8 @@ export interface RunResult {
   stderr: string;
   stdoutBytes: Buffer;
 }
+
+let runs = 0;
 
 export const HOME_WITHOUT_TOKEN = '/nonexistent-home-for-b0s-tests';
 
@@ -95,6 +100,7 @@ export function testWorld(argv: string[], opts: RunOptions = {}) {
     stderr: stderr as unknown as World['stderr'],
     homedir: opts.homedir ?? HOME_WITHOUT_TOKEN,
     platform: 'linux',
+    configDir: opts.configDir ?? path.join(os.tmpdir(), `b0s-test-config-${process.pid}-${++runs}`),
     fs: {
       readFile: (p) => readFile(p),
       async stat(p) {

@@ -1,0 +1,58 @@
+// Remembers the sessions a terminal table just showed by their short IDs, so that the
+// short form typed next (`b0s show e1f3464d`) resolves at once instead of reading
+// through the most recent sessions again. Only a shortcut: every hit is checked by
+// fetching the session, and any failure here (read-only home, corrupt file) is ignored.
+import type { Session } from './api/types';
+
+export interface RecentEntry {
+  sessionId: string;
+  socketId: string;
+  socketName?: string;
+}
+
+export interface RecentSessions {
+  remember(api: string, sessions: readonly Session[]): Promise<void>;
+  /** Entries of the same API whose session ID starts with `prefix`. */
+  find(api: string, prefix: string): Promise<RecentEntry[]>;
+}
+
+interface Stored {
+  api: string;
+  sessions: Array<[sessionId: string, socketId: string, socketName: string]>;
+}
+
+export const RECENT_LIMIT = 1000;
+
+export function recentSessions(dir: string, debug: (line: string) => void): RecentSessions {
+  // conf creates its folder in its constructor and throws if it cannot: only build it
+  // when needed, and never let it fail a command.
+  const open = async () => {
+    const { default: Conf } = await import('conf');
+    return new Conf<{ recent?: Stored }>({ cwd: dir, configName: 'recent', projectName: 'b0s', projectSuffix: '', clearInvalidConfig: true });
+  };
+  return {
+    async remember(api, sessions) {
+      try {
+        const store = await open();
+        store.set('recent', {
+          api,
+          sessions: sessions.slice(0, RECENT_LIMIT).map((s) => [String(s.session_id), String(s.socket_id), String(s.socket_name ?? '')]),
+        });
+      } catch (err) {
+        debug(`could not remember the listed sessions in ${dir}: ${(err as Error).message}`);
+      }
+    },
+    async find(api, prefix) {
+      try {
+        const recent = (await open()).get('recent');
+        if (recent?.api !== api || !Array.isArray(recent.sessions)) return [];
+        return recent.sessions
+          .filter((e) => Array.isArray(e) && typeof e[0] === 'string' && e[0].toLowerCase().startsWith(prefix))
+          .map(([sessionId, socketId, socketName]) => ({ sessionId, socketId, socketName: socketName || undefined }));
+      } catch (err) {
+        debug(`could not read the remembered sessions in ${dir}: ${(err as Error).message}`);
+        return [];
+      }
+    },
+  };
+}
