@@ -239,7 +239,10 @@ export class SessionStore {
       const n = socket.type === 'ssh' || socket.type === 'kubernetes' ? (twoRecordings ? 2 : 1) : socket.type === 'database' || hasHttpLog ? 1 : 0;
       for (let j = 0; j < n; j++) {
         // A second recording starts half-way: the user reconnected or opened a second channel.
-        const startSec = j === 0 ? core.start : core.start + Math.floor((Math.max(core.start, endSec - 1) - core.start) / 2) + 1;
+        // Half-way through a live session is measured to the data's `now`, not the running
+        // clock, so that the session reads the same on every request.
+        const until = end ?? this.nowSec;
+        const startSec = j === 0 ? core.start : core.start + Math.floor((Math.max(core.start, until - 1) - core.start) / 2) + 1;
         const id = uuidV4(new Rng(this.seed, Salt.recording, ref, j, 0).next(), new Rng(this.seed, Salt.recording, ref, j, 1));
         recordingPlan.push({ id, startSec: Math.min(startSec, endSec), type });
       }
