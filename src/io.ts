@@ -102,9 +102,15 @@ export function createIO(
         isEnabled: true,
         color: errChalk.level > 0 ? 'cyan' : false,
       } as Parameters<typeof ora>[0]).start();
+      let drawn = 0;
       return {
         update(t) {
           spinner.text = t;
+          // ora redraws on its own timer only; a fast walk would never show its counts.
+          if (performance.now() - drawn >= 100) {
+            drawn = performance.now();
+            spinner.render();
+          }
         },
         stop() {
           spinner.stop();
