@@ -222,15 +222,25 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
       await runReplay(replayOptions(first, second, raw), session(command));
     });
 
-  target(program.command('kill'))
-    .description('End a live session (asks first on a terminal)')
+  program
+    .command('kill')
+    .argument('<session...>', '<socket_id> <session_id>; or one or more <socket_id>/<session_id>, session IDs or short IDs')
+    .description('End live sessions (asks first on a terminal)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addOption(output(['table', 'json']))
-    .option('--json', 'same as -o json: print the session object the API returned')
-    .addHelpText('after', examples(['b0s kill <socket_id> <session_id>', 'b0s kill <socket_id>/<session_id> --yes', 'b0s kill 93227a7e -o json']))
-    .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
+    .option('--json', 'same as -o json: print the session object(s) the API returned')
+    .addHelpText(
+      'after',
+      examples([
+        'b0s kill <socket_id> <session_id>',
+        'b0s kill <socket_id>/<session_id> --yes',
+        'b0s kill 93227a7e -o json',
+        'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
+      ]),
+    )
+    .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
-      await runKill(killOptions(first, second, raw), session(command));
+      await runKill(killOptions(args, raw), session(command));
     });
 
   return program;

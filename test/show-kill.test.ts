@@ -203,3 +203,44 @@ describe('short IDs from the last terminal table', () => {
     expect(r.stderr).not.toMatch(/error|EACCES|ENOENT/i);
   });
 });
+
+describe('b0s kill, several sessions', () => {
+  it('kills each one; -o json prints an array of what the API returned', async () => {
+    const a = liveSession();
+    const b = liveSession();
+    const r = await b0s(['kill', `${a.socket_id}/${a.session_id}`, `${b.socket_id}/${b.session_id}`, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    const killed = JSON.parse(r.stdout) as Session[];
+    expect(killed.map((s) => s.session_id)).toEqual([a.session_id, b.session_id]);
+    expect(killed.every((s) => s.killed)).toBe(true);
+  });
+
+  it('asks once on a terminal, listing every session that would die', async () => {
+    const a = liveSession();
+    const b = liveSession();
+    const r = await b0s(['kill', `${a.socket_id}/${a.session_id}`, `${b.socket_id}/${b.session_id}`], { env: env(), tty: { stdin: true, stderr: true }, input: 'no\n' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Kill 2 live sessions?');
+    expect(r.stderr).toContain(a.session_id.slice(0, 8));
+    expect(r.stderr).toContain(b.session_id.slice(0, 8));
+  });
+
+  it('when only some can be killed: each failure on its own line, the rest done, exit 5', async () => {
+    const a = liveSession();
+    const missing = `${a.socket_id}/00000000-0000-4000-8000-000000000000`;
+    sim().resetRequests();
+    const r = await b0s(['kill', `${a.socket_id}/${a.session_id}`, missing], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('Killed session');
+    expect(r.stderr).toMatch(new RegExp(`${missing}: not found`));
+    expect(r.stderr).toContain('1 of 2 sessions could not be killed');
+    expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('when none can be killed, the exit code is theirs (4: not found)', async () => {
+    const s = sim().sessionAt(0);
+    const r = await b0s(['kill', `${s.socket_id}/00000000-0000-4000-8000-000000000001`, `${s.socket_id}/00000000-0000-4000-8000-000000000002`], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('none of the 2 sessions could be killed');
+  });
+});

@@ -1,26 +1,32 @@
-// b0s kill: end a live session. Looks first, so a session that is already over is
-import { toJson } from '../output/json';
+// b0s kill: end live sessions. Looks first, so a session that is already over is
 // reported (exit 0) rather than "killed" again, and so the prompt can say what will die.
+import type { Border0Client } from '../api/client';
 import type { Session } from '../api/types';
 import type { Deps } from '../deps';
-import { CancelledError } from '../errors';
+import { B0sError, CancelledError, PartialFailure, UsageError } from '../errors';
 import { durationOf, formatDuration, shortId, statusOf, userOf } from '../output/fields';
 import { outputFormat } from '../output/formats';
+import { toJson } from '../output/json';
 import { inlineText } from '../output/sanitize';
 import { parseTarget, resolveTarget, type TargetSpec } from './target';
 
 export interface KillOptions {
-  target: TargetSpec;
+  targets: TargetSpec[];
   yes: boolean;
   format: 'table' | 'json';
 }
 
-export function killOptions(
-  first: string,
-  second: string | undefined,
-  raw: { yes?: boolean; output?: 'table' | 'json'; json?: boolean },
-): KillOptions {
-  return { target: parseTarget(first, second), yes: raw.yes === true, format: outputFormat(raw) as 'table' | 'json' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `kill <socket_id> <session_id>` is one session; any other list of arguments is one
+ * session each (`socket_id/session_id`, or a session ID or its short form).
+ */
+export function killOptions(args: string[], raw: { yes?: boolean; output?: 'table' | 'json'; json?: boolean }): KillOptions {
+  const pair = args.length === 2 && args.every((a) => UUID.test(a));
+  const targets = pair ? [parseTarget(args[0] as string, args[1])] : args.map((a) => parseTarget(a, undefined));
+  if (targets.length === 0) throw new UsageError('kill needs a session: <socket_id> <session_id>, or one or more <socket_id>/<session_id>');
+  return { targets, yes: raw.yes === true, format: outputFormat(raw) as 'table' | 'json' };
 }
 
 function describe(s: Session, now: number, socketName?: string | null): string {
@@ -29,34 +35,85 @@ function describe(s: Session, now: number, socketName?: string | null): string {
   return `${shortId(s.session_id)} (${inlineText(userOf(s)) || 'unknown user'} on ${inlineText(socket)}${from}, ${formatDuration(durationOf(s, now))})`;
 }
 
+interface Found {
+  label: string;
+  socketId: string;
+  sessionId: string;
+  socketName?: string;
+  session: Session;
+}
+
+function label(spec: TargetSpec): string {
+  return 'lookup' in spec ? spec.lookup : `${spec.socketId}/${spec.sessionId}`;
+}
+
+async function look(spec: TargetSpec, client: Border0Client, deps: Deps): Promise<Found> {
+  const target = await resolveTarget(spec, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
+  const session = target.session ?? (await client.getSession(target.socketId, target.sessionId, deps.signal));
+  return { label: label(spec), ...target, session };
+}
+
 export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   const client = await deps.api();
-  const target = await resolveTarget(opts.target, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
-  const { socketId, sessionId, socketName } = target;
-  const before = target.session ?? (await client.getSession(socketId, sessionId, deps.signal));
-  const status = statusOf(before);
-  const print = (s: Session) => (opts.format === 'json' ? io.write(`${toJson(s, 2)}\n`) : Promise.resolve());
+  const results: Session[] = [];
+  const failures: Array<{ label: string; error: B0sError }> = [];
+  // A typed failure is this session's alone; anything else (Ctrl-C, a bug) stops everything.
+  const fail = (what: string, error: unknown) => {
+    if (!(error instanceof B0sError) || error instanceof CancelledError) throw error;
+    failures.push({ label: what, error });
+  };
 
-  if (status !== 'live') {
-    const why = status === 'killed' ? 'was already killed' : status === 'denied' ? 'was denied: it never started' : `already ended at ${inlineText(before.end_time)}`;
-    io.note(`Session ${describe(before, deps.now(), socketName)} ${why}; nothing to do.`);
-    await print(before);
-    return;
+  const live: Found[] = [];
+  for (const spec of opts.targets) {
+    try {
+      const found = await look(spec, client, deps);
+      const status = statusOf(found.session);
+      if (status === 'live') {
+        live.push(found);
+        continue;
+      }
+      const why = status === 'killed' ? 'was already killed' : status === 'denied' ? 'was denied: it never started' : `already ended at ${inlineText(found.session.end_time)}`;
+      io.note(`Session ${describe(found.session, deps.now(), found.socketName)} ${why}; nothing to do.`);
+      results.push(found.session);
+    } catch (err) {
+      fail(label(spec), err);
+    }
   }
 
-  if (!opts.yes && io.interactive) {
-    const ok = await io.confirm(`Kill live session ${describe(before, deps.now(), socketName)}?`, deps.signal);
-    if (!ok) throw new CancelledError('cancelled: the session was not killed');
+  if (live.length && !opts.yes && io.interactive) {
+    const list = live.map((f) => describe(f.session, deps.now(), f.socketName));
+    const question = live.length === 1 ? `Kill live session ${list[0]}?` : `Kill ${live.length} live sessions?\n${list.map((l) => `  ${l}`).join('\n')}\n`;
+    if (!(await io.confirm(question, deps.signal))) throw new CancelledError('cancelled: no session was killed');
   }
 
-  const after = await client.killSession(socketId, sessionId, deps.signal);
-  // Between the look and the kill the session may have ended by itself.
-  const ended = after.killed !== true && Boolean(after.end_time);
-  io.note(
-    ended
-      ? `Session ${describe(after, deps.now(), socketName)} had already ended by itself.`
-      : `${io.err.green('✓')} Killed session ${describe(after, deps.now(), socketName)}.`,
-  );
-  await print(after);
+  for (const f of live) {
+    try {
+      const after = await client.killSession(f.socketId, f.sessionId, deps.signal);
+      // Between the look and the kill the session may have ended by itself.
+      const ended = after.killed !== true && Boolean(after.end_time);
+      io.note(
+        ended
+          ? `Session ${describe(after, deps.now(), f.socketName)} had already ended by itself.`
+          : `${io.err.green('✓')} Killed session ${describe(after, deps.now(), f.socketName)}.`,
+      );
+      results.push(after);
+    } catch (err) {
+      fail(f.label, err);
+    }
+  }
+
+  if (opts.format === 'json' && results.length) {
+    await io.write(`${toJson(opts.targets.length === 1 ? results[0] : results, 2)}\n`);
+  }
+  if (failures.length === 0) return;
+  const first = failures[0] as { error: B0sError };
+  if (opts.targets.length === 1) throw first.error;
+  for (const f of failures) io.note(`${io.err.red('b0s:')} ${inlineText(f.label)}: ${f.error.message}`);
+  if (failures.length === opts.targets.length) {
+    // Same kind (and exit code) as the failures; each was already listed.
+    const Kind = first.error.constructor as new (message: string) => B0sError;
+    throw new Kind(`none of the ${opts.targets.length} sessions could be killed (each is listed above)`);
+  }
+  throw new PartialFailure(`${failures.length} of ${opts.targets.length} sessions could not be killed (each is listed above)`);
 }
