@@ -122,3 +122,26 @@ describe('network failures in words', () => {
     expect(r.stderr).toMatch(/(cannot resolve api\.border0\.invalid|DNS lookup of api\.border0\.invalid failed)/);
   });
 });
+
+describe('--debug', () => {
+  it('traces every attempt on stderr, says where the token came from, never the token', async () => {
+    sim().setFaults('503@1-1');
+    try {
+      const r = await b0s(['list', '--page-size', '5', '--debug', '-o', 'json'], { env: env() });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('token from BORDER0_ADMIN_TOKEN');
+      expect(r.stderr).toMatch(/GET \/api\/v1\/sessions\?page=1&page_size=5 → 503 .*attempt 1/);
+      expect(r.stderr).toMatch(/GET \/api\/v1\/sessions\?page=1&page_size=5 → 200 .*attempt 2/);
+      expect(r.stderr).not.toContain(sim().token);
+    } finally {
+      sim().setFaults('');
+    }
+  });
+
+  it('shows a stack trace only with --debug', async () => {
+    const plain = await b0s(['list', '--retries', '0'], { env: { ...env(), BORDER0_API: 'http://127.0.0.1:9/api/v1' } });
+    expect(plain.stderr).not.toContain('    at ');
+    const debug = await b0s(['list', '--retries', '0', '--debug'], { env: { ...env(), BORDER0_API: 'http://127.0.0.1:9/api/v1' } });
+    expect(debug.stderr).toContain('    at ');
+  });
+});

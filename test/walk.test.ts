@@ -237,3 +237,17 @@ describe('progress', () => {
     expect(zero.stderr).toBe('');
   });
 });
+
+describe('a terminal table of a long walk', () => {
+  it('prints the first 1,000 rows, says so on stderr, then streams the rest in the same columns', async () => {
+    const r = await b0s(['list', '--all'], { env: env(), tty: { stdout: true, stderr: true }, columns: 160 });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.replace(/\u001b\[[0-9;]*m/g, '').trimEnd().split('\n');
+    expect(lines).toHaveLength(sim().sessionCount() + 1);
+    expect(r.stderr).toContain('more than 1,000 rows');
+    expect(r.stderr).toContain('use -o ndjson for scripts');
+    // The ID column starts at the same place in rows before and after the cap.
+    const idAt = (line: string) => line.search(/[0-9a-f]{8}$/);
+    expect(idAt(lines[1] as string)).toBe(idAt(lines[1500] as string));
+  });
+});
