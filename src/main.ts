@@ -1,12 +1,11 @@
 // The only module that touches the real process: it builds the World from process,
 // the environment and the disk, runs the CLI, and sets the exit code.
-import { constants as fsConstants } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
+import { nodeFileSystem } from './node-fs';
 import type { World } from './world';
 
 // A long walk allocates steadily while keeping only a few pages alive. By default V8
@@ -42,22 +41,7 @@ const world: World = {
   homedir: homedir(),
   platform: process.platform,
   configDir: configDir(),
-  fs: {
-    readFile: (path) => readFile(path),
-    async stat(path) {
-      const s = await stat(path);
-      return { mode: s.mode, isFile: s.isFile() };
-    },
-    async writeFile(path, data, { exclusive }) {
-      const flags = exclusive ? fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL : 'w';
-      const file = await open(path, flags, 0o644);
-      try {
-        await file.writeFile(data);
-      } finally {
-        await file.close();
-      }
-    },
-  },
+  fs: nodeFileSystem,
   now: () => Date.now(),
   sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
   random: Math.random,

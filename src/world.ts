@@ -19,8 +19,8 @@ export interface InStream extends NodeJS.ReadableStream {
 
 export interface FileSystem {
   readFile(path: string): Promise<Buffer>;
-  /** Permission bits and size of a file (for the token file check). */
-  stat(path: string): Promise<{ mode: number; isFile: boolean }>;
+  /** Permission bits of a file (for the token file check). */
+  stat(path: string): Promise<{ mode: number }>;
   /** Writes a new file; with `exclusive` it fails with EEXIST instead of overwriting. */
   writeFile(path: string, data: Uint8Array | string, opts: { exclusive: boolean }): Promise<void>;
 }

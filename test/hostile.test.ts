@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
-import { useSimulator } from './helpers/sim';
+import { findSession, useSimulator } from './helpers/sim';
 
 const { sim, env } = useSimulator({ sessions: 300 });
 const tty = { stdout: true, stderr: true };
@@ -20,13 +20,7 @@ function inert(text: string): void {
   expect(found, found ? `control character U+${found[0].charCodeAt(0).toString(16).padStart(4, '0')} near "${visible.slice(Math.max(0, found.index - 20), found.index + 20)}"` : '').toBeNull();
 }
 
-function hostile(pred: (s: Session) => boolean): Session {
-  for (let i = 0; i < sim().sessionCount(); i++) {
-    const s = sim().sessionAt(i);
-    if (pred(s)) return s;
-  }
-  throw new Error('the simulator has no such hostile session');
-}
+const hostile = (pred: (s: Session) => boolean): Session => findSession(sim(), pred);
 
 describe('hostile data is inert in human output', () => {
   it('list table (--wide shows display names): escapes, bidi and long names made visible', async () => {

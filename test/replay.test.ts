@@ -4,17 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
-import { useSimulator } from './helpers/sim';
+import { findSession, useSimulator } from './helpers/sim';
 
 const { sim, env } = useSimulator({ sessions: 300 });
 
-function find(pred: (s: Session) => boolean): Session {
-  for (let i = 0; i < sim().sessionCount(); i++) {
-    const s = sim().sessionAt(i);
-    if (pred(s)) return s;
-  }
-  throw new Error('no such session in the simulator');
-}
+const find = (pred: (s: Session) => boolean): Session => findSession(sim(), pred);
 const types = (s: Session) => (s.recordings ?? []).map((r) => r.recording_type);
 const ssh = () => find((s) => s.session_type === 'ssh' && types(s).length === 1 && types(s)[0] === 'asciinema' && Boolean(s.end_time) && !String(s.name).includes('\u001b'));
 const db = () => find((s) => types(s)[0] === 'database_query_log');

@@ -4,19 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
-import { useSimulator } from './helpers/sim';
+import { findSession, useSimulator } from './helpers/sim';
 import { ANSI, stripAnsi } from './helpers/parse';
 
 // 1,000 sessions (the lookup depth): enough for two IDs to share a 4-character prefix.
 const { sim, env } = useSimulator({ sessions: 1000 });
 
-function find(pred: (s: Session) => boolean): Session {
-  for (let i = 0; i < sim().sessionCount(); i++) {
-    const s = sim().sessionAt(i);
-    if (pred(s)) return s;
-  }
-  throw new Error('no such session in the simulator');
-}
+const find = (pred: (s: Session) => boolean): Session => findSession(sim(), pred);
 const isLive = (s: Session) => !s.end_time && !s.killed && s.result !== 'denied';
 
 /** A session that starts now: each kill test gets its own live one. */

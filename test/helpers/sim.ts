@@ -1,5 +1,6 @@
 // Starts a simulator for one test file and gives the env that points b0s at it.
 import { afterAll, beforeAll } from 'vitest';
+import type { Session } from '../../src/api/types';
 import { startSimulator, type SimOptions, type Simulator } from '../../src/simulator';
 
 /** A fixed "now" for the simulator's data, so relative times and windows are predictable. */
@@ -18,4 +19,13 @@ export function useSimulator(opts: SimOptions = {}): { sim: () => Simulator; env
     return sim;
   };
   return { sim: get, env: () => ({ BORDER0_API: get().url, BORDER0_ADMIN_TOKEN: get().token }) };
+}
+
+/** The newest session in the simulator that matches, or a failed test. */
+export function findSession(sim: Simulator, pred: (s: Session) => boolean): Session {
+  for (let i = 0; i < sim.sessionCount(); i++) {
+    const s = sim.sessionAt(i);
+    if (pred(s)) return s;
+  }
+  throw new Error('the simulator has no such session');
 }

@@ -3,15 +3,14 @@
 // and Retry-After pauses are honoured without slowing the suite), and a log of every
 // byte b0s writes (for the token-leak check in the global teardown).
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { readFile, stat, writeFile, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { constants as fsConstants } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import { inject } from 'vitest';
 import { run } from '../../src/cli';
+import { nodeFileSystem } from '../../src/node-fs';
 import type { Env, World } from '../../src/world';
 
 export class MemoryStream extends Writable {
@@ -101,22 +100,7 @@ export function testWorld(argv: string[], opts: RunOptions = {}) {
     homedir: opts.homedir ?? HOME_WITHOUT_TOKEN,
     platform: 'linux',
     configDir: opts.configDir ?? path.join(os.tmpdir(), `b0s-test-config-${process.pid}-${++runs}`),
-    fs: {
-      readFile: (p) => readFile(p),
-      async stat(p) {
-        const s = await stat(p);
-        return { mode: s.mode, isFile: s.isFile() };
-      },
-      async writeFile(p, data, { exclusive }) {
-        if (!exclusive) return writeFile(p, data);
-        const f = await open(p, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL);
-        try {
-          await f.writeFile(data);
-        } finally {
-          await f.close();
-        }
-      },
-    },
+    fs: nodeFileSystem,
     now: () => Math.round(start + (performance.now() - t0) * speedup),
     sleep: async (ms, signal) => {
       opts.sleeps?.push(ms);
