@@ -75,9 +75,6 @@ export class PartialFailure extends B0sError {
   readonly exitCode = ExitCode.partial;
 }
 
-export function exitCodeOf(err: unknown): ExitCodeValue {
-  return err instanceof B0sError ? err.exitCode : ExitCode.failure;
-}
 
 /** A local file b0s was asked to write (or read) could not be. Exit 1. */
 export class FileError extends B0sError {

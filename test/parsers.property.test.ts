@@ -2,7 +2,7 @@
 // typed error, never anything else.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSession, parseSessionList, parseSessionPage, sessionKey } from '../src/api/parse';
+import { parseSession, parseSessionPage, sessionKey } from '../src/api/parse';
 import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../src/api/retry';
 import { matchesFilters } from '../src/api/walk';
 import { ApiError } from '../src/errors';
@@ -43,11 +43,10 @@ describe('response parsers', () => {
     );
   });
 
-  it('parseSession and parseSessionList: an object / array of objects, or an ApiError', () => {
+  it('parseSession: an object, or an ApiError', () => {
     fc.assert(
       fc.property(fc.oneof(json, sessionLike, fc.array(sessionLike)), (value) => {
         typedOrValue(() => parseSession(value, 'GET /session/x/y'));
-        typedOrValue(() => parseSessionList(value, 'GET /session/x'));
       }),
       { numRuns: 300 },
     );

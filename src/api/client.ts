@@ -1,8 +1,8 @@
 // The Border0 session-log endpoints, typed. Every method returns the server's own
 // objects (for JSON output) after checking their shape.
 import { Http, type Reply } from './http';
-import { parseSession, parseSessionList, parseSessionPage, type ParsedPage } from './parse';
-import type { Session, StatsKind } from './types';
+import { parseSession, parseSessionPage, type ParsedPage } from './parse';
+import type { Session } from './types';
 
 export interface ListFilters {
   sockets?: readonly string[];
@@ -51,10 +51,6 @@ export class Border0Client {
     return parseSession(value, endpoint);
   }
 
-  async socketSessions(socketId: string, signal?: AbortSignal): Promise<Session[]> {
-    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', socketId], signal });
-    return parseSessionList(value, endpoint);
-  }
 
   /** PUT is idempotent here (killing a killed session changes nothing), so it is retried too. */
   async killSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
@@ -77,8 +73,4 @@ export class Border0Client {
     });
   }
 
-  async stats(kind: StatsKind, filters: ListFilters, signal?: AbortSignal): Promise<unknown> {
-    const { value } = await this.http.json({ method: 'GET', segments: ['sessions', 'stats', kind], query: filterQuery(filters), signal });
-    return value;
-  }
 }

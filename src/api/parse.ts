@@ -43,10 +43,6 @@ export function parseSession(value: unknown, endpoint: string): Session {
   return value as Session;
 }
 
-export function parseSessionList(value: unknown, endpoint: string): Session[] {
-  return sessionsOf(value, endpoint);
-}
-
 /** The key sessions are told apart by; a session without an ID is keyed by its content. */
 export function sessionKey(s: Session): string {
   return typeof s.session_id === 'string' && s.session_id !== '' ? s.session_id : JSON.stringify(s);

@@ -103,4 +103,6 @@ export interface AsciicastHeader {
   [k: string]: unknown;
 }
 
+
+/** The breakdowns GET /sessions/stats/{kind} offers. */
 export type StatsKind = 'locations' | 'sockets' | 'users';
