@@ -121,13 +121,16 @@ export function createIO(
     async confirm(question, signal) {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
+      // Input that ends before an answer (Ctrl-D, a closed pipe) is a "no", not a hang.
+      const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
+      const asked = rl.question(`${question} [y/N] `, { signal });
+      asked.catch(() => {});
       try {
-        const answer = await rl.question(`${question} [y/N] `, { signal });
-        return /^\s*y(es)?\s*$/i.test(answer);
-      } catch (err) {
+        const answer = await Promise.race([asked, ended]);
         if (signal.aborted) throw new CancelledError('interrupted');
-        // stdin closed before an answer: treat as "no".
-        if ((err as { code?: string }).code === 'ABORT_ERR') throw new CancelledError('interrupted');
+        return answer !== undefined && /^\s*y(es)?\s*$/i.test(answer);
+      } catch (err) {
+        if (signal.aborted || (err as { code?: string }).code === 'ABORT_ERR') throw new CancelledError('interrupted');
         return false;
       } finally {
         rl.close();

@@ -238,3 +238,23 @@ describe('b0s kill, several sessions', () => {
     expect(r.stderr).toContain('none of the 2 sessions could be killed');
   });
 });
+
+describe('the kill prompt', () => {
+  it('input that ends before an answer is a "no", not a hang', async () => {
+    const s = liveSession();
+    const r = await b0s(['kill', `${s.socket_id}/${s.session_id}`], { env: env(), tty: { stdin: true, stderr: true }, input: '' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('no session was killed');
+  });
+
+  it('Ctrl-C at the prompt is exit 130 and kills nothing', async () => {
+    const s = liveSession();
+    const ctl = new AbortController();
+    sim().resetRequests();
+    const pending = b0s(['kill', `${s.socket_id}/${s.session_id}`], { env: env(), tty: { stdin: true, stderr: true }, signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 100);
+    const r = await pending;
+    expect(r.code).toBe(130);
+    expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(0);
+  });
+});

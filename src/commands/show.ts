@@ -1,7 +1,7 @@
 // b0s show: one session, every field, as a key/value layout or the API's own JSON.
-import { toJson } from '../output/json';
 import type { Deps } from '../deps';
 import { outputFormat } from '../output/formats';
+import { toJson } from '../output/json';
 import { sessionDetails } from '../output/session-details';
 import { parseTarget, resolveTarget, type TargetSpec } from './target';
 
