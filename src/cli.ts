@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, UsageError } from './errors';
 import { createIO, type IO } from './io';
-import { choice, listOf, nonNegativeNumber, positiveInt, timeArg } from './options';
+import { inlineText } from './output/sanitize';
+import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { VERSION } from './version';
 import type { World } from './world';
@@ -76,6 +77,8 @@ function report(err: unknown, io: IO, debug: boolean): number {
   if (err instanceof BrokenPipe) return ExitCode.ok;
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return ExitCode.ok;
+    // `b0s` with no command: commander has already printed the help, to stderr.
+    if (err.code === 'commander.help') return ExitCode.usage;
     io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message.replace(/^error: /, ''))} (see --help)\n`);
     return ExitCode.usage;
   }
@@ -90,8 +93,9 @@ function report(err: unknown, io: IO, debug: boolean): number {
   return ExitCode.failure;
 }
 
+/** Messages often quote what the user typed or the server sent: one line, and inert. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return inlineText(text.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 function stackOf(err: unknown): string {
@@ -107,10 +111,12 @@ function globalOptions(command: Command, world: World): GlobalOptions {
   return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeout };
 }
 
-const retriesArg = (v: string) => (v.trim() === '0' ? 0 : positiveInt('--retries', 20)(v));
+const retriesArg = wholeNumber('--retries', 0, 20);
 const timeoutArg = (v: string) => {
-  const n = nonNegativeNumber('--timeout', 3600)(v);
-  if (n === 0) throw new UsageError(`--timeout must be more than 0 seconds, got "${v}"`);
+  const n = Number(v.trim());
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
+    throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, got "${v}"`);
+  }
   return n;
 };
 

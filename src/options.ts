@@ -2,24 +2,19 @@
 // what was wrong and what is accepted, before any request is made.
 import { UsageError } from './errors';
 
-export function positiveInt(flag: string, max: number): (value: string) => number {
+export function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  const range = `from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
   return (value) => {
     const text = value.trim();
-    if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number from 1 to ${max.toLocaleString('en-US')}, got "${value}"`);
+    if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number ${range}, got "${value}"`);
     const n = Number(text);
-    if (n < 1 || n > max) throw new UsageError(`${flag} must be from 1 to ${max.toLocaleString('en-US')}, got ${text}`);
+    if (n < min || n > max) throw new UsageError(`${flag} must be ${range}, got ${text}`);
     return n;
   };
 }
 
-export function nonNegativeNumber(flag: string, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value.trim());
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > max) {
-      throw new UsageError(`${flag} must be a number from 0 to ${max}, got "${value}"`);
-    }
-    return n;
-  };
+export function positiveInt(flag: string, max: number): (value: string) => number {
+  return wholeNumber(flag, 1, max);
 }
 
 export function choice<T extends string>(flag: string, allowed: readonly T[]): (value: string) => T {

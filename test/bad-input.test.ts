@@ -39,9 +39,15 @@ const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, s
   [['replay', UUID, UUID, '--recording', '../x'], /--recording must be a recording ID/],
   [['replay', UUID, UUID, '--force'], /--force only applies with -O FILE/],
   [['kill', 'x/y'], /the socket ID must be a UUID/],
-  [['--retries', '-1', 'list'], /--retries/],
-  [['--timeout', '0', 'list'], /--timeout must be more than 0 seconds/],
-  [['list'], /B0S_TIMEOUT: must be a number from 0 to 3600, got "soon"/, { B0S_TIMEOUT: 'soon' }],
+  [['--retries', '-1', 'list'], /--retries must be a whole number from 0 to 20, got "-1"/],
+  [['--retries', '50', 'list'], /--retries must be from 0 to 20, got 50/],
+  [['list'], /B0S_RETRIES: must be from 0 to 20, got 50/, { B0S_RETRIES: '50' }],
+  [['--timeout', '0', 'list'], /--timeout must be a number of seconds above 0 and at most 3600, got "0"/],
+  [['list'], /B0S_TIMEOUT: must be a number of seconds above 0 and at most 3600, got "soon"/, { B0S_TIMEOUT: 'soon' }],
+  // What the user typed is quoted inert, whichever parser rejects it.
+  [['list', '--since', '\u001b]0;pwned\u0007'], /got "\\x1b\]0;pwned\\x07"/],
+  [['list', '-o', '\u001b[31mx'], /got "\\x1b\[31mx"/],
+  [['\u001b[2J'], /unknown command '\\x1b\[2J'/],
   [['list'], /BORDER0_API must be an http\(s\) URL, got "ftp:"/, { BORDER0_API: 'ftp://api.example.com/api/v1' }],
   [['list'], /BORDER0_API is not a URL: "api.border0.com"/, { BORDER0_API: 'api.border0.com' }],
   [['--api-url', 'https://user:pw@api.example.com', 'list'], /--api-url must not carry credentials/],
@@ -71,4 +77,14 @@ describe('help', () => {
       expect(r.stdout).toContain('130  interrupted');
     });
   }
+});
+
+describe('no command', () => {
+  it('prints the help to stderr and exits 2, with nothing else', async () => {
+    const r = await b0s([], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Usage: b0s');
+    expect(r.stderr).not.toContain('outputHelp');
+  });
 });
