@@ -24,7 +24,8 @@ const hostile = (pred: (s: Session) => boolean): Session => findSession(sim(), p
 
 describe('hostile data is inert in human output', () => {
   it('list table (--wide shows display names): escapes, bidi and long names made visible', async () => {
-    const r = await b0s(['list', '--wide', '--page-size', '40'], { env: env(), tty, columns: 200 });
+    // Wide enough that squeezing the 300-character name leaves the hostile ones whole.
+    const r = await b0s(['list', '--wide', '--page-size', '40'], { env: env(), tty, columns: 400 });
     expect(r.code).toBe(0);
     inert(r.stdout);
     expect(r.stdout).toContain('\\x1b]0;pwned\\x07');

@@ -119,6 +119,15 @@ describe('b0s list, on a terminal', () => {
     expect(flag.stdout).not.toMatch(ANSI);
   });
 
+  it('at 80 columns, client IPs stay whole: other columns shrink or go first', async () => {
+    const r = await b0s(['list', '--page-size', '30'], { env: env(), tty, columns: 80 });
+    const lines = stripAnsi(r.stdout).trimEnd().split('\n');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    const page = (await rawPage('page=1&page_size=30')).session_logs;
+    if (lines[0]?.includes('CLIENT')) page.forEach((s, i) => expect(lines[i + 1]).toContain(String(s.client_ip)));
+    expect(lines[0]).toMatch(/STARTED.*STATUS.*ID/);
+  });
+
   it('--wide shows the full socket_id/session_id', async () => {
     const r = await b0s(['list', '--page-size', '3', '--wide'], { env: env(), tty });
     const first = (await rawPage('page=1&page_size=3')).session_logs[0] as Session;

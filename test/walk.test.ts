@@ -249,5 +249,8 @@ describe('a terminal table of a long walk', () => {
     // The ID column starts at the same place in rows before and after the cap.
     const idAt = (line: string) => line.search(/[0-9a-f]{8}$/);
     expect(idAt(lines[1] as string)).toBe(idAt(lines[1500] as string));
+    // Older rows show dates, wider than the "5h ago" of the first ones: still whole.
+    expect(lines[1500]).toMatch(/^\d{4}-\d{2}-\d{2} /);
+    expect(lines.some((l) => l.includes('…'))).toBe(false);
   });
 });

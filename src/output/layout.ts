@@ -5,6 +5,8 @@ import stringWidth from 'string-width';
 
 export interface Column {
   header: string;
+  /** The widest a value of a fixed format can be: rows that arrive after the layout is set still fit. */
+  floor?: number;
   /** Narrowest the column may be squeezed to; columns without it are never squeezed. */
   min?: number;
   /** Dropped first when even squeezing cannot fit the screen (lower goes first). */
@@ -44,7 +46,7 @@ export function pad(text: string, size: number, align: 'left' | 'right' = 'left'
  * lowest-priority columns are dropped. Returns the indexes of the kept columns too.
  */
 export function fitColumns(columns: readonly Column[], rows: readonly string[][], screen: number): { keep: number[]; widths: number[] } {
-  const natural = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, width(r[i] ?? '')), width(c.header)));
+  const natural = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, width(r[i] ?? '')), Math.max(width(c.header), c.floor ?? 0)));
   let keep = columns.map((_, i) => i);
   const total = (ws: number[]) => keep.reduce((sum, i) => sum + (ws[i] ?? 0), 0) + GAP.length * (keep.length - 1);
   const widths = [...natural];

@@ -156,22 +156,24 @@ function csvWriter(io: IO, now: number): ListWriter {
   };
 }
 
+// Squeezed (down to `min`) before anything is dropped; dropped lowest priority first.
+// A client IP is never cut short: half an address is worse than none.
 export const LIST_COLUMNS: readonly Column[] = [
-  { header: 'STARTED', priority: 9 },
+  { header: 'STARTED', priority: 9, floor: 'yyyy-mm-dd'.length },
   { header: 'USER', min: 12, priority: 8 },
   { header: 'SOCKET', min: 10, priority: 7 },
-  { header: 'TYPE', priority: 4 },
-  { header: 'CLIENT', min: 7, priority: 3 },
+  { header: 'TYPE', priority: 3 },
+  { header: 'CLIENT', priority: 4 },
   { header: 'LOCATION', min: 8, priority: 2 },
-  { header: 'STATUS', priority: 9 },
-  { header: 'DURATION', priority: 5, align: 'right' },
+  { header: 'STATUS', priority: 9, floor: 'denied'.length },
+  { header: 'DURATION', priority: 5, align: 'right', floor: '99d23h'.length },
   { header: 'ID', priority: 10 },
 ];
 
 /** --wide appends these (after ID, so piped column numbers never move). */
 export const WIDE_COLUMNS: readonly Column[] = [
-  { header: 'NAME', priority: 1 },
-  { header: 'SERVER', priority: 1 },
+  { header: 'NAME', min: 10, priority: 1 },
+  { header: 'SERVER', min: 10, priority: 1 },
 ];
 
 /** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
@@ -220,7 +222,7 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
 
   const flush = async () => {
     if (!layout) {
-      const l = fitColumns(columns, held, opts.wide ? Infinity : io.columns);
+      const l = fitColumns(columns, held, io.columns);
       layout = l;
       const header = l.keep.map((i, n) => pad(columns[i]?.header ?? '', n === l.keep.length - 1 ? 0 : (l.widths[i] ?? 0), columns[i]?.align)).join(GAP);
       await io.write(`${io.out.bold(header.trimEnd())}\n`);
