@@ -37,7 +37,7 @@ describe('b0s list, piped', () => {
   });
 
   it('the default table is tab-separated with no header, full IDs, RFC 3339 times and no colour', async () => {
-    const r = await b0s(['list', '--page-size', '20'], { env: { ...env(), FORCE_COLOR: '1' } });
+    const r = await b0s(['list', '--page-size', '20'], { env: env() });
     expect(r.code).toBe(0);
     const rows = tsvRows(r.stdout);
     const page = (await rawPage('page=1&page_size=20')).session_logs;
@@ -55,6 +55,18 @@ describe('b0s list, piped', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('FORCE_COLOR colours the piped table\'s status, never JSON, NDJSON or CSV', async () => {
+    const forced = { ...env(), FORCE_COLOR: '1' };
+    const table = await b0s(['list', '--page-size', '40'], { env: forced });
+    expect(table.stdout).toMatch(ANSI);
+    const plain = await b0s(['list', '--page-size', '40'], { env: env() });
+    expect(stripAnsi(table.stdout)).toBe(plain.stdout);
+    for (const format of ['json', 'ndjson', 'csv']) {
+      const r = await b0s(['list', '--page-size', '40', '-o', format], { env: forced });
+      expect(r.stdout).not.toMatch(ANSI);
+    }
+  });
+
   it('-o csv is RFC 4180 with a header, and formula-looking cells are made inert', async () => {
     const r = await b0s(['list', '--page-size', '100', '-o', 'csv'], { env: env() });
     expect(r.code).toBe(0);
@@ -65,6 +77,10 @@ describe('b0s list, piped', () => {
     const names = rows.map((row) => row[nameColumn] ?? '');
     expect(names.some((n) => n.includes('HYPERLINK'))).toBe(true);
     for (const n of names) expect(n).not.toMatch(/^[=+\-@\t\r]/);
+    // Control characters and bidi overrides would act on a terminal and spoof a spreadsheet.
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u202a-\u202e]/);
+    expect(names.some((n) => n.includes('\\x1b]0;pwned'))).toBe(true);
   });
 
   it('passes filters to the API and keeps only matching sessions', async () => {

@@ -52,7 +52,7 @@ function writerFor(format: OutputFormat, io: IO, opts: ListWriterOptions): ListW
     case 'csv':
       return csvWriter(io, opts.now);
     case 'table':
-      return io.stdoutIsTTY ? terminalTable(io, opts) : lineWriter(io, (s) => `${tableCells(s, { ...opts, terminal: false }).join('\t')}\n`);
+      return io.stdoutIsTTY ? terminalTable(io, opts) : tsvWriter(io, opts);
   }
 }
 
@@ -193,16 +193,33 @@ export function tableCells(s: Session, opts: { now: number; wide: boolean; termi
   ].map(inlineText);
 }
 
-function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
-  const cap = opts.tableCap ?? TABLE_CAP;
+/** Colour for a status cell; identity when colour is off. */
+function statusPainter(io: IO): (status: string, cell?: string) => string {
   const paint: Record<SessionStatus, (t: string) => string> = {
     live: io.out.green,
     ended: (t) => t,
     killed: io.out.red,
     denied: io.out.yellow,
   };
+  return (status, cell = status) => (paint[status as SessionStatus] ?? ((t: string) => t))(cell);
+}
+
+const STATUS_COLUMN = LIST_COLUMNS.findIndex((c) => c.header === 'STATUS');
+
+/** A pipe gets tab-separated lines: no header, no truncation; colour only if forced. */
+function tsvWriter(io: IO, opts: ListWriterOptions): ListWriter {
+  const paint = statusPainter(io);
+  return lineWriter(io, (s) => {
+    const cells = tableCells(s, { ...opts, terminal: false });
+    cells[STATUS_COLUMN] = paint(cells[STATUS_COLUMN] ?? '');
+    return `${cells.join('\t')}\n`;
+  });
+}
+
+function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
+  const cap = opts.tableCap ?? TABLE_CAP;
+  const paint = statusPainter(io);
   const columns = opts.wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
-  const statusColumn = columns.findIndex((c) => c.header === 'STATUS');
   let held: string[][] = [];
   let layout: { keep: number[]; widths: number[] } | undefined;
   let count = 0;
@@ -214,7 +231,7 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
         const w = l.widths[i] ?? 0;
         const last = n === l.keep.length - 1;
         const cell = pad(truncate(row[i] ?? '', w), last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
-        return i === statusColumn ? (paint[row[i] as SessionStatus] ?? ((t: string) => t))(cell) : cell;
+        return i === STATUS_COLUMN ? paint(row[i] ?? '', cell) : cell;
       })
       .join(GAP)
       .trimEnd();
