@@ -153,7 +153,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
       // Errors are printed once, by report(), as one line.
       outputError: () => {},
     })
-    .addHelpText('after', `${examples(['b0s list', 'b0s list --all --since 24h -o ndjson > sessions.ndjson', 'b0s show 93227a7e', 'b0s replay 93227a7e', 'b0s kill <socket_id> <session_id>'])}${ENV_HELP}`);
+    .addHelpText('after', `${examples(['b0s list', 'b0s list --all --since 24h -o ndjson > sessions.ndjson', 'b0s show e1f3464d', 'b0s replay e1f3464d', 'b0s kill <socket_id> <session_id>'])}${ENV_HELP}`);
 
   const output = (formats: readonly string[]) =>
     new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default table)`).argParser(choice('--output', formats));
@@ -198,7 +198,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .description('Show every field of one session')
     .addOption(output(['table', 'json']))
     .option('--json', 'same as -o json: the session object exactly as the API sent it')
-    .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show 93227a7e                  # the short ID the list table shows']))
+    .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show e1f3464d                  # the short ID the list table shows']))
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { showOptions, runShow } = await import('./commands/show');
       await runShow(showOptions(first, second, raw), session(command));
@@ -218,9 +218,9 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
       'after',
       examples([
         'b0s replay <socket_id> <session_id>',
-        'b0s replay 93227a7e --recording <recording_id>',
-        'b0s replay 93227a7e --format asciicast -O session.cast && asciinema play session.cast',
-        'b0s replay 93227a7e --format raw -O recording.raw',
+        'b0s replay e1f3464d --recording <recording_id>',
+        'b0s replay e1f3464d --format asciicast -O session.cast && asciinema play session.cast',
+        'b0s replay e1f3464d --format raw -O recording.raw',
       ]),
     )
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
@@ -240,7 +240,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
       examples([
         'b0s kill <socket_id> <session_id>',
         'b0s kill <socket_id>/<session_id> --yes',
-        'b0s kill 93227a7e -o json',
+        'b0s kill e1f3464d -o json',
         'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
       ]),
     )

@@ -2,6 +2,8 @@
 // short form typed next (`b0s show e1f3464d`) resolves at once instead of reading
 // through the most recent sessions again. Only a shortcut: every hit is checked by
 // fetching the session, and any failure here (read-only home, corrupt file) is ignored.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Session } from './api/types';
 
 export interface RecentEntry {
@@ -14,6 +16,8 @@ export interface RecentSessions {
   remember(api: string, sessions: readonly Session[]): Promise<void>;
   /** Entries of the same API whose session ID starts with `prefix`. */
   find(api: string, prefix: string): Promise<RecentEntry[]>;
+  /** The name a table showed for this socket: the detail endpoint does not give it. */
+  socketName(api: string, socketId: string): Promise<string | undefined>;
 }
 
 interface Stored {
@@ -30,6 +34,20 @@ export function recentSessions(dir: string, debug: (line: string) => void): Rece
     const { default: Conf } = await import('conf');
     return new Conf<{ recent?: Stored }>({ cwd: dir, configName: 'recent', projectName: 'b0s', projectSuffix: '', clearInvalidConfig: true });
   };
+  const entries = async (api: string): Promise<RecentEntry[]> => {
+    // Reading must not create the folder, which conf would do.
+    if (!existsSync(path.join(dir, 'recent.json'))) return [];
+    try {
+      const recent = (await open()).get('recent');
+      if (recent?.api !== api || !Array.isArray(recent.sessions)) return [];
+      return recent.sessions
+        .filter((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+        .map(([sessionId, socketId, socketName]) => ({ sessionId, socketId, socketName: socketName || undefined }));
+    } catch (err) {
+      debug(`could not read the remembered sessions in ${dir}: ${(err as Error).message}`);
+      return [];
+    }
+  };
   return {
     async remember(api, sessions) {
       try {
@@ -43,16 +61,10 @@ export function recentSessions(dir: string, debug: (line: string) => void): Rece
       }
     },
     async find(api, prefix) {
-      try {
-        const recent = (await open()).get('recent');
-        if (recent?.api !== api || !Array.isArray(recent.sessions)) return [];
-        return recent.sessions
-          .filter((e) => Array.isArray(e) && typeof e[0] === 'string' && e[0].toLowerCase().startsWith(prefix))
-          .map(([sessionId, socketId, socketName]) => ({ sessionId, socketId, socketName: socketName || undefined }));
-      } catch (err) {
-        debug(`could not read the remembered sessions in ${dir}: ${(err as Error).message}`);
-        return [];
-      }
+      return (await entries(api)).filter((e) => e.sessionId.toLowerCase().startsWith(prefix));
+    },
+    async socketName(api, socketId) {
+      return (await entries(api)).find((e) => e.socketId === socketId && e.socketName)?.socketName;
     },
   };
 }

@@ -112,6 +112,20 @@ describe('b0s replay', () => {
     expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
   });
 
+  it('-O - is stdout; a folder, or a file in a missing folder, is one clear line', async () => {
+    const s = ssh();
+    const dash = await b0s(['replay', s.socket_id, s.session_id, '-O', '-'], { env: env() });
+    expect(dash.code).toBe(0);
+    expect(dash.stdout.length).toBeGreaterThan(0);
+    const dir = tmp();
+    const folder = await b0s(['replay', s.socket_id, s.session_id, '-O', dir], { env: env() });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('is a folder: give -O a file name');
+    const missing = await b0s(['replay', s.socket_id, s.session_id, '-O', path.join(dir, 'no', 'such', 'x.txt')], { env: env() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot write .*x\.txt: its folder does not exist/);
+  });
+
   it('a session without recordings says so, exit 4', async () => {
     const s = find((x) => x.result === 'denied');
     const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });

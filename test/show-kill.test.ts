@@ -170,6 +170,9 @@ describe('short IDs from the last terminal table', () => {
     // The socket name the table showed, though the detail endpoint leaves it out.
     expect(r.stdout).toContain(`Socket\t${s.socket_name} (${s.socket_id})`);
     expect(sessionRequests()).toHaveLength(0);
+    // Given in full, the session's socket is named too.
+    const full = await b0s(['show', s.socket_id, s.session_id], { env: env(), configDir });
+    expect(full.stdout).toContain(`Socket\t${s.socket_name} (${s.socket_id})`);
   });
 
   it('a remembered session that is gone falls back to the lookup', async () => {

@@ -143,5 +143,6 @@ function pageFooter(page: number, totalPages: number | null | undefined, totalRe
 
 function walkFooter(count: number, total: number | undefined, filtered: boolean): string {
   if (count === 0) return 'No sessions found.';
-  return filtered && total !== undefined ? `${n(count)} sessions (of ${n(total)} read)` : `${n(count)} sessions`;
+  const sessions = `${n(count)} session${count === 1 ? '' : 's'}`;
+  return filtered && total !== undefined ? `${sessions} (of ${n(total)} read)` : sessions;
 }

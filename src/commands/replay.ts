@@ -26,9 +26,11 @@ export function replayOptions(
   if (raw.recording !== undefined && !/^[\w.-]{1,128}$/.test(raw.recording)) {
     throw new UsageError(`--recording must be a recording ID (letters, digits, - _ .), got "${inlineText(raw.recording)}"`);
   }
-  if (raw.outputFile !== undefined && raw.outputFile.trim() === '') throw new UsageError('-O needs a file name');
-  if (raw.force && raw.outputFile === undefined) throw new UsageError('--force only applies with -O FILE');
-  return { target: parseTarget(first, second), recording: raw.recording, format: raw.format ?? 'text', file: raw.outputFile, force: raw.force === true };
+  if (raw.outputFile !== undefined && raw.outputFile.trim() === '') throw new UsageError('-O needs a file name (or - for stdout)');
+  // `-O -` is stdout, as for curl and wget.
+  const file = raw.outputFile === '-' ? undefined : raw.outputFile;
+  if (raw.force && file === undefined) throw new UsageError('--force only applies with -O FILE');
+  return { target: parseTarget(first, second), recording: raw.recording, format: raw.format ?? 'text', file, force: raw.force === true };
 }
 
 function startOf(r: Recording): number {
@@ -107,9 +109,29 @@ async function writeOutputFile(file: string, parts: Array<string | Uint8Array>, 
   try {
     await deps.fs.writeFile(file, data, { exclusive: !force });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new UsageError(`${file} already exists: use --force to overwrite it`);
-    throw new FileError(`cannot write ${file}: ${code ?? (err as Error).message}`, { cause: err });
+    // O_EXCL answers EEXIST for a folder too; say what it really is.
+    const isFolder = await deps.fs.stat(file).then((st) => (st.mode & 0o170000) === 0o040000, () => false);
+    throw fileError(file, isFolder ? Object.assign(new Error('is a folder'), { code: 'EISDIR' }) : err);
   }
   deps.io.note(`Wrote ${data.length.toLocaleString('en-US')} bytes to ${file}`);
+}
+
+function fileError(file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const name = inlineText(file);
+  switch (code) {
+    case 'EEXIST':
+      return new UsageError(`${name} already exists: use --force to overwrite it`);
+    case 'EISDIR':
+      return new UsageError(`${name} is a folder: give -O a file name`);
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new FileError(`cannot write ${name}: its folder does not exist`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new FileError(`cannot write ${name}: permission denied`, { cause: err });
+    default:
+      return new FileError(`cannot write ${name}: ${inlineText((err as Error).message)}`, { cause: err });
+  }
 }

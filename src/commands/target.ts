@@ -54,7 +54,7 @@ function describe(s: Session, now: number): string {
 }
 
 export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx: ResolveContext): Promise<Target> {
-  if (!('lookup' in spec)) return spec;
+  if (!('lookup' in spec)) return { ...spec, socketName: await ctx.recent.socketName(client.baseUrl, spec.socketId) };
   const wanted = spec.lookup;
   const remembered = await ctx.recent.find(client.baseUrl, wanted);
   if (remembered.length === 1) {
