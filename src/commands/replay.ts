@@ -95,13 +95,30 @@ export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> 
       } else {
         const body = await rec.renderRecordingText(r.recording_type, text);
         const header = recordings.length > 1 ? `── recording ${i + 1} of ${recordings.length} · ${describe(r)} · ${inlineText(r.start_time ?? '')} ──\n` : '';
-        part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}`;
+        part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}${r.recording_type === 'asciinema' ? hiddenText(rec, text, body, r, deps) : ''}`;
       }
     }
     if (opts.file === undefined) await io.write(part);
     else parts.push(part);
   }
   if (opts.file !== undefined) await writeOutputFile(opts.file, parts, opts.force, deps);
+}
+
+/**
+ * What a terminal recording printed and then hid from the screen: listed after its dump,
+ * with a warning, since the screen text alone would not show it.
+ */
+function hiddenText(rec: typeof import('../recording'), text: string, body: string, r: Recording, deps: Deps): string {
+  let found: { texts: string[]; total: number };
+  try {
+    found = rec.findOverwritten(rec.parseAsciicast(text), body);
+  } catch {
+    return '';
+  }
+  if (found.total === 0) return '';
+  deps.io.warn(`recording ${describe(r)} hid text it had printed ${found.total === 1 ? 'once' : `${found.total} times`} (overwritten on the same line); it is listed after the screen text`);
+  const more = found.total > found.texts.length ? `… and ${found.total - found.texts.length} more\n` : '';
+  return `── b0s: printed, then hidden by overwriting the line (${found.total}) ──\n${found.texts.map((t) => `${t}\n`).join('')}${more}`;
 }
 
 async function writeOutputFile(file: string, parts: Array<string | Uint8Array>, force: boolean, deps: Deps): Promise<void> {

@@ -16,6 +16,7 @@ export { parseQueryLog, renderQueryLog, type QueryLogLine, type UncheckedQuery }
 export { renderGenericLog, logfmtValue } from './generic-log';
 export { toRfc3339 } from './time';
 export { renderPlainText } from './plain-text';
+export { findOverwritten, type Overwritten } from './overwritten';
 
 const JSON_LINES_TYPES = new Set(['kubernetes_api_request_log', 'aws_s3_api_request_log', 'http_access_log', 'snowflake_query_log']);
 
