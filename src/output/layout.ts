@@ -44,9 +44,17 @@ export function pad(text: string, size: number, align: 'left' | 'right' = 'left'
  * Widths for the given columns and rows so that the table fits `screen` columns:
  * squeezable columns shrink (widest first) down to their minimum, then the
  * lowest-priority columns are dropped. Returns the indexes of the kept columns too.
+ * When more rows will come after the layout is fixed, fixed-format columns get room for
+ * their widest possible value.
  */
-export function fitColumns(columns: readonly Column[], rows: readonly string[][], screen: number): { keep: number[]; widths: number[] } {
-  const natural = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, width(r[i] ?? '')), Math.max(width(c.header), c.floor ?? 0)));
+export function fitColumns(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  screen: number,
+  opts: { moreRowsToCome?: boolean } = {},
+): { keep: number[]; widths: number[] } {
+  const floor = (c: Column) => (opts.moreRowsToCome ? (c.floor ?? 0) : 0);
+  const natural = columns.map((c, i) => rows.reduce((w, r) => Math.max(w, width(r[i] ?? '')), Math.max(width(c.header), floor(c))));
   let keep = columns.map((_, i) => i);
   const total = (ws: number[]) => keep.reduce((sum, i) => sum + (ws[i] ?? 0), 0) + GAP.length * (keep.length - 1);
   const widths = [...natural];

@@ -237,9 +237,9 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
       .trimEnd();
   };
 
-  const flush = async () => {
+  const flush = async (moreRowsToCome: boolean) => {
     if (!layout) {
-      const l = fitColumns(columns, held, io.columns);
+      const l = fitColumns(columns, held, io.columns, { moreRowsToCome });
       layout = l;
       const header = l.keep.map((i, n) => pad(columns[i]?.header ?? '', n === l.keep.length - 1 ? 0 : (l.widths[i] ?? 0), columns[i]?.align)).join(GAP);
       await io.write(`${io.out.bold(header.trimEnd())}\n`);
@@ -256,16 +256,16 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
       for (const s of batch) held.push(tableCells(s, { ...opts, terminal: true }));
       const before = count;
       count += batch.length;
-      if (layout) return flush();
+      if (layout) return flush(true);
       if (count >= cap) {
-        await flush();
+        await flush(true);
         if (before < cap) {
           io.note(io.err.dim(`(more than ${cap.toLocaleString('en-US')} rows: column widths are now fixed and rows print as they arrive; use -o ndjson for scripts)`));
         }
       }
     },
     async end() {
-      if (count > 0) await flush();
+      if (count > 0) await flush(false);
     },
   };
 }
