@@ -14,7 +14,7 @@ import type { World } from './world';
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    success (an empty list too)
-  1    API, server or network failure
+  1    API, server or network failure, or a local file that cannot be written
   2    usage error (bad flag or argument)
   3    authentication (no token, token refused or expired, 401, 403)
   4    not found (socket, session or recording)
