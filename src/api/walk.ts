@@ -9,6 +9,7 @@
 // cursor. Sessions that arrived after the walk began sit before the first one and are
 // never emitted, so the output is exactly the list as it stood when the walk began.
 import { ApiError } from '../errors';
+import { timeOf } from '../time';
 import type { Border0Client, ListFilters } from './client';
 import { sessionKey, type ParsedPage } from './parse';
 import type { Session } from './types';
@@ -62,10 +63,7 @@ export function matchesFilters(s: Session, f: ListFilters, since?: number, until
   return true;
 }
 
-function startOf(s: Session): number | undefined {
-  const t = typeof s.start_time === 'string' ? Date.parse(s.start_time) : NaN;
-  return Number.isNaN(t) ? undefined : t;
-}
+const startOf = (s: Session) => timeOf(s.start_time);
 
 /** Keys of the sessions passed most recently: duplicates only ever sit near the cursor. */
 class RecentKeys {

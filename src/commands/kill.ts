@@ -8,15 +8,13 @@ import { durationOf, formatDuration, shortId, statusOf, userOf } from '../output
 import { outputFormat } from '../output/formats';
 import { toJson } from '../output/json';
 import { inlineText } from '../output/sanitize';
-import { parseTarget, resolveTarget, type TargetSpec } from './target';
+import { parseTarget, resolveTarget, UUID, type TargetSpec } from './target';
 
 export interface KillOptions {
   targets: TargetSpec[];
   yes: boolean;
   format: 'table' | 'json';
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `kill <socket_id> <session_id>` is one session; any other list of arguments is one

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { FileError, NotFoundError, UsageError } from '../errors';
 import { shortId } from '../output/fields';
 import { inlineText } from '../output/sanitize';
+import { timeOf } from '../time';
 import { parseTarget, resolveTarget, type TargetSpec } from './target';
 
 export type ReplayFormat = 'text' | 'asciicast' | 'raw';
@@ -33,10 +34,8 @@ export function replayOptions(
   return { target: parseTarget(first, second), recording: raw.recording, format: raw.format ?? 'text', file, force: raw.force === true };
 }
 
-function startOf(r: Recording): number {
-  const t = Date.parse(String(r.start_time ?? ''));
-  return Number.isNaN(t) ? Infinity : t;
-}
+/** Recordings without a readable start time go last. */
+const startOf = (r: Recording) => timeOf(r.start_time) ?? Infinity;
 
 function describe(r: Recording): string {
   return `${inlineText(r.recording_id)} (${inlineText(r.recording_type ?? 'unknown type')})`;

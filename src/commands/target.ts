@@ -5,7 +5,8 @@ import type { Border0Client } from '../api/client';
 import type { Session } from '../api/types';
 import { walkSessions } from '../api/walk';
 import { NotFoundError, UsageError } from '../errors';
-import { relativeTime, socketOf, timeOf, userOf } from '../output/fields';
+import { relativeTime, socketOf, userOf } from '../output/fields';
+import { timeOf } from '../time';
 import { inlineText } from '../output/sanitize';
 import type { RecentEntry, RecentSessions } from '../recent';
 
@@ -26,7 +27,7 @@ export interface ResolveContext {
   recent: RecentSessions;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f][0-9a-f-]{3,35}$/i;
 export const LOOKUP_DEPTH = 1000;
 

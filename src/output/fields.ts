@@ -1,6 +1,7 @@
 // What a human reads about a session, derived from the API's fields. Pure functions:
 // the clock is passed in.
 import type { Session } from '../api/types';
+import { timeOf } from '../time';
 
 export type SessionStatus = 'live' | 'ended' | 'killed' | 'denied';
 
@@ -8,12 +9,6 @@ export function statusOf(s: Session): SessionStatus {
   if (s.result === 'denied') return 'denied';
   if (s.killed === true) return 'killed';
   return s.end_time ? 'ended' : 'live';
-}
-
-export function timeOf(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value === '') return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
 }
 
 /** Milliseconds the session lasted, or has lasted so far when live; undefined when unknown. */

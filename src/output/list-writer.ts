@@ -6,7 +6,8 @@ import type { IO } from '../io';
 import { csvRow } from './csv';
 import { toJson } from './json';
 import type { OutputFormat } from './formats';
-import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, timeOf, userOf, type SessionStatus } from './fields';
+import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, userOf, type SessionStatus } from './fields';
+import { timeOf } from '../time';
 import { fitColumns, GAP, pad, truncate, type Column } from './layout';
 import { inlineText } from './sanitize';
 

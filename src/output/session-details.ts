@@ -1,7 +1,8 @@
 // The key/value view of one session for `b0s show`: every field the server sent, the
 // well-known ones first in an order an admin reads them, then any others as they came.
 import type { Session } from '../api/types';
-import { durationOf, formatDuration, relativeTime, statusOf, timeOf } from './fields';
+import { timeOf } from '../time';
+import { durationOf, formatDuration, relativeTime, statusOf } from './fields';
 import { inlineText } from './sanitize';
 
 export type DetailRow = [label: string, value: string];
