@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from './api/types';
+import { textOf } from './output/sanitize';
 
 export interface RecentEntry {
   sessionId: string;
@@ -54,7 +55,7 @@ export function recentSessions(dir: string, debug: (line: string) => void): Rece
         const store = await open();
         store.set('recent', {
           api,
-          sessions: sessions.slice(0, RECENT_LIMIT).map((s) => [String(s.session_id), String(s.socket_id), String(s.socket_name ?? '')]),
+          sessions: sessions.slice(0, RECENT_LIMIT).map((s) => [textOf(s.session_id), textOf(s.socket_id), textOf(s.socket_name)]),
         });
       } catch (err) {
         debug(`could not remember the listed sessions in ${dir}: ${(err as Error).message}`);

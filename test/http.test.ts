@@ -193,3 +193,32 @@ describe('the CLI over a mocked API with odd pagination', () => {
     expect(ids).toEqual(Array.from({ length: 15 }, (_, i) => session(i).session_id));
   });
 });
+
+describe('the CLI over a mocked API sending hostile JSON', () => {
+  // {"toString": 1} makes String() throw; every field holds one.
+  const booby = { toString: 1 };
+  const session = Object.fromEntries(
+    ['session_id', 'socket_id', 'socket_name', 'start_time', 'end_time', 'last_seen', 'user_email', 'name', 'server_name', 'server_port', 'client_ip', 'client_port', 'session_type', 'result', 'killed', 'country_code'].map((k) => [k, booby]),
+  );
+  const reply = () => ({ session_logs: [{ ...session, metadata: { ip_metadata: { city_name: booby, country_code: booby } }, recordings: [{ recording_id: booby }] }], pagination: { total_records: 1 } });
+
+  for (const format of ['table', 'json', 'ndjson', 'csv']) {
+    for (const tty of [false, true]) {
+      it(`list -o ${format}${tty ? ' on a terminal' : ''} prints it, does not crash`, async () => {
+        pool().intercept({ path: '/api/v1/sessions?page=1&page_size=100', method: 'GET' }).reply(200, reply());
+        const r = await b0s(['list', '-o', format, '--wide'], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent, tty: { stdout: tty } });
+        expect(r.stderr).not.toContain('unexpected error');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('toString');
+      });
+    }
+  }
+
+  it('show prints it too', async () => {
+    const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
+    pool().intercept({ path: `/api/v1/session/${id}/${id}`, method: 'GET' }).reply(200, reply().session_logs[0]);
+    const r = await b0s(['show', id, id], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('{"toString":1}');
+  });
+});

@@ -16,9 +16,11 @@ const hostileString = fc.oneof(
   fc.constantFrom('\u001b]0;pwned\u0007', '\u202eevil', '=HYPERLINK("x")', '\r\roverwrite', '\u009b31m', '\u0000', '🦄', 'a'.repeat(500)),
 );
 const json = fc.jsonValue();
+// JSON whose keys shadow Object.prototype: String() on it throws.
+const booby = fc.constantFrom({ toString: 1 }, { valueOf: 'x', toString: null }, { toJSON: 1 });
 const sessionLike = fc.dictionary(
-  fc.oneof(fc.constantFrom('session_id', 'socket_id', 'socket_name', 'start_time', 'end_time', 'killed', 'result', 'user_email', 'name', 'metadata', 'recordings', '__proto__'), fc.string()),
-  fc.oneof(json, hostileString),
+  fc.oneof(fc.constantFrom('session_id', 'socket_id', 'socket_name', 'start_time', 'end_time', 'killed', 'result', 'user_email', 'name', 'client_ip', 'session_type', 'server_name', 'metadata', 'recordings', '__proto__'), fc.string()),
+  fc.oneof(json, hostileString, booby),
 );
 
 function typedOrValue(f: () => unknown): void {
@@ -65,7 +67,7 @@ describe('response parsers', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.B0S_PROPERTY_RUNS ?? 300) },
     );
   });
 

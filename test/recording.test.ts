@@ -475,3 +475,27 @@ describe('properties', () => {
     );
   });
 });
+
+describe('JSON whose keys shadow Object.prototype', () => {
+  // {"toString": 1} makes String() throw: a crafted recording must not crash replay.
+  it('renders or gives a FormatError, for every recording type', async () => {
+    const bodies = [
+      '{"version":2,"width":80,"height":24}\n[0.1,{"toString":1},"x"]\n',
+      '{"version":2,"width":{"toString":1},"height":24}\n[0.1,"o","x"]\n',
+      '{"version":2,"width":80,"height":24,"title":{"toString":1}}\n[0.1,"o","x"]\n',
+      '[{"toString":1}]',
+      '{"session_log":{"toString":1}}',
+      '{"time":{"toString":1},"database":{"toString":1},"command":{"toString":1},"rows":{"toString":1},"status":{"toString":1},"duration":{"toString":1}}\n',
+      '{"time":1,"method":{"toString":1}}\n',
+    ];
+    for (const body of bodies) {
+      for (const type of ['asciinema', 'database_query_log', 'http_access_log', undefined]) {
+        const outcome = await renderRecordingText(type, decodeRecordingBody(Buffer.from(body))).then(
+          (text) => typeof text,
+          (err: unknown) => (err instanceof FormatError ? 'FormatError' : `unexpected ${(err as Error).message}`),
+        );
+        expect(['string', 'FormatError']).toContain(outcome);
+      }
+    }
+  });
+});

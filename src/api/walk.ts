@@ -5,10 +5,12 @@
 // some of what page k-1 already gave. The walk therefore never trusts page boundaries:
 // it keeps a cursor (the last session passed on) and places each page relative to it,
 // by ID when the cursor is in the page and by `total_records` drift when it is not.
-// When a page cannot be placed (a gap opened), it re-reads the page that now holds the
-// cursor. Sessions that arrived after the walk began sit before the first one and are
-// never emitted, so the output is exactly the list as it stood when the walk began.
+// When a page does not follow the cursor (the list moved between answers), it reads
+// afresh the page that now holds the cursor's successor, and stops fetching ahead until
+// pages fit again. Sessions that arrived after the walk began sit before the first one
+// and are never emitted, so the output is exactly the list as it stood when it began.
 import { ApiError } from '../errors';
+import { textOf } from '../output/sanitize';
 import { timeOf } from '../time';
 import type { Border0Client, ListFilters } from './client';
 import { sessionKey, type ParsedPage } from './parse';
@@ -37,6 +39,8 @@ export interface WalkProgress {
 
 interface Chunk {
   page: number;
+  /** The page size its page number counts in. */
+  size: number;
   sessions: Session[];
   total?: number;
 }
@@ -49,10 +53,12 @@ interface Cursor {
 
 // Pages in a row that failed to follow the cursor before the walk gives up.
 const MAX_MISSES = 50;
+// The largest page asked for when widening after misses (b0s's own --page-size limit).
+const MAX_PAGE_SIZE = 1000;
 
 export function matchesFilters(s: Session, f: ListFilters, since?: number, until?: number): boolean {
-  if (f.sockets?.length && !f.sockets.includes(String(s.socket_name ?? ''))) return false;
-  if (f.users?.length && !f.users.includes(String(s.user_email ?? ''))) return false;
+  if (f.sockets?.length && !f.sockets.includes(textOf(s.socket_name))) return false;
+  if (f.users?.length && !f.users.includes(textOf(s.user_email))) return false;
   if (f.result && s.result !== f.result) return false;
   if (since !== undefined || until !== undefined) {
     const t = startOf(s);
@@ -88,17 +94,22 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const pending = new Map<number, Promise<Chunk>>();
 
-  const fetchPage = (page: number): Promise<Chunk> => {
-    const p = client
-      .listSessions({ ...opts.filters, page, pageSize: opts.pageSize }, controller.signal)
-      .then((r: ParsedPage): Chunk => ({ page, sessions: r.sessions, total: r.pagination.total_records ?? undefined }));
+  // Pages of the usual size are counted in the size page 1 showed (a server's
+  // records_per_page is not always true). A widened page may be cut to the server's cap:
+  // then what it holds, and its records_per_page, tell the size it was counted in.
+  const fetchPage = (page: number, size: number, pageSize = opts.pageSize): Promise<Chunk> => {
+    const p = client.listSessions({ ...opts.filters, page, pageSize }, controller.signal).then((r: ParsedPage): Chunk => {
+      const cap = r.pagination.records_per_page;
+      const counted = pageSize === opts.pageSize || r.sessions.length === pageSize || !cap || cap >= pageSize ? size : cap;
+      return { page, size: counted, sessions: r.sessions, total: r.pagination.total_records ?? undefined };
+    });
     // Awaited later, in order; until then a failure must not count as unhandled.
     p.catch(() => {});
     return p;
   };
 
   try {
-    const first = await fetchPage(1);
+    const first = await fetchPage(1, opts.pageSize);
     const origin = first.total;
     // The server may cap the page size: page offsets follow what it actually returned.
     const size = first.sessions.length > 0 ? first.sessions.length : opts.pageSize;
@@ -157,7 +168,7 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
       const at = chunk.sessions.findIndex((s) => sessionKey(s) === cursor.key);
       if (at >= 0) return chunk.sessions.slice(at + 1);
       const chunkDrift = origin !== undefined && chunk.total !== undefined ? chunk.total - origin : drift;
-      const offset = cursor.index + chunkDrift - (chunk.page - 1) * size;
+      const offset = cursor.index + chunkDrift - (chunk.page - 1) * chunk.size;
       if (offset === -1) return chunk.sessions;
       return offset >= chunk.sessions.length ? 'behind' : 'gap';
     };
@@ -170,39 +181,59 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
     // Pages are fetched ahead while the list holds still; while it shifts under the walk
     // they would be stale on arrival, so the window closes to one until pages fit again.
     let window = concurrency;
+    let widen = true;
     let next = 2;
     let scheduled = 1;
     let misses = 0;
     const lastPage = () => (origin === undefined ? next : Math.ceil((origin + drift) / size));
     // The page wanted now (fetched afresh after a miss), plus pages after it fetched ahead.
     const take = (page: number): Promise<Chunk> => {
-      const chunk = pending.get(page) ?? fetchPage(page);
+      const chunk = pending.get(page) ?? fetchPage(page, size);
       pending.delete(page);
       scheduled = Math.max(scheduled, page);
       while (pending.size < window - 1 && scheduled < lastPage()) {
         scheduled++;
-        pending.set(scheduled, fetchPage(scheduled));
+        pending.set(scheduled, fetchPage(scheduled, size));
       }
       return chunk;
     };
 
     while (more) {
       if (origin !== undefined && cursor.index + 1 >= origin) break;
-      // The page that holds the cursor's successor as the list stands now (plus the
-      // sessions expected to arrive before the answer, when they have outrun a page).
-      const successor = Math.floor((cursor.index + 1 + drift + lead) / size) + 1;
-      if (successor > next) {
-        for (const page of pending.keys()) if (page < successor) pending.delete(page);
-      } else if (successor < next) {
+      // Where the cursor's successor is as the list stands now (plus the sessions expected
+      // to arrive before the answer, when they have outrun a page).
+      const position = cursor.index + 1 + drift + lead;
+      // After a miss, more may arrive between two answers than a page holds, and no page
+      // of that size can be aimed: read one twice as large per miss around the position,
+      // if the server honours the size asked for.
+      const wide = widen && misses > 0 && size === opts.pageSize ? Math.min(MAX_PAGE_SIZE, size * 2 ** misses) : size;
+      let chunk: Chunk;
+      if (wide > size) {
+        // Pages fetched ahead are stale by now; fetching ahead restarts from the next take.
         pending.clear();
-        scheduled = successor;
+        scheduled = 0;
+        chunk = await fetchPage(Math.floor(position / wide) + 1, wide, wide);
+        // A server that gives fewer than asked, where its total says more follow, caps its
+        // pages: widening cannot help there.
+        const tail = chunk.total !== undefined && (chunk.page - 1) * chunk.size + chunk.sessions.length >= chunk.total;
+        if (chunk.size < wide || (chunk.sessions.length < wide && !tail)) widen = false;
+      } else {
+        const successor = Math.floor(position / size) + 1;
+        if (successor > next) {
+          for (const page of pending.keys()) if (page < successor) pending.delete(page);
+        } else if (successor < next) {
+          pending.clear();
+          scheduled = 0;
+        }
+        next = successor;
+        chunk = await take(next);
       }
-      next = successor;
-      const chunk = await take(next);
       pages++;
       noteTotal(chunk);
       const placed = place(chunk);
-      const short = chunk.sessions.length < size;
+      // Only a page of the usual size can say the list ended: a widened one may simply
+      // have been cut to the server's cap.
+      const short = chunk.size === size && chunk.sessions.length < size;
       if (placed === 'behind' || placed === 'gap') {
         // The list shifted between answers: this page no longer follows the cursor.
         if (placed === 'behind' && short) break;
@@ -216,7 +247,7 @@ export async function* walkSessions(client: Border0Client, opts: WalkOptions): A
       misses = 0;
       lead = 0;
       window = Math.min(concurrency, window * 2);
-      next++;
+      if (chunk.size === size) next++;
       const r = pass(placed);
       if (r.out.length) yield r.out;
       progress();

@@ -7,7 +7,7 @@ import { walkSessions } from '../api/walk';
 import { NotFoundError, UsageError } from '../errors';
 import { relativeTime, socketOf, userOf } from '../output/fields';
 import { timeOf } from '../time';
-import { inlineText } from '../output/sanitize';
+import { inlineText, textOf } from '../output/sanitize';
 import type { RecentEntry, RecentSessions } from '../recent';
 
 export type TargetSpec = { socketId: string; sessionId: string } | { lookup: string };
@@ -51,7 +51,7 @@ export function parseTarget(first: string, second: string | undefined): TargetSp
 }
 
 function describe(s: Session, now: number): string {
-  return `${String(s.session_id).slice(0, 13)}… ${inlineText(userOf(s))} on ${inlineText(socketOf(s))}, ${relativeTime(timeOf(s.start_time), now)}`;
+  return `${inlineText(textOf(s.session_id).slice(0, 13))}… ${inlineText(userOf(s))} on ${inlineText(socketOf(s))}, ${relativeTime(timeOf(s.start_time), now)}`;
 }
 
 export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx: ResolveContext): Promise<Target> {
@@ -72,7 +72,7 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
   const walk = walkSessions(client, { filters: {}, pageSize: 100, concurrency: 4, limit: LOOKUP_DEPTH, signal: ctx.signal });
   search: for await (const batch of walk) {
     for (const s of batch) {
-      const id = String(s.session_id ?? '').toLowerCase();
+      const id = textOf(s.session_id).toLowerCase();
       if (exact ? id === wanted : id.startsWith(wanted)) {
         found.push(s);
         // A full ID is unique: no need to read further.
@@ -90,5 +90,5 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
     const shown = found.slice(0, 5).map((s) => describe(s, ctx.now));
     throw new UsageError(`${wanted} matches ${found.length} sessions (${shown.join('; ')}${found.length > 5 ? '; …' : ''}): give more characters or <socket_id>/<session_id>`);
   }
-  return { socketId: String(only.socket_id), sessionId: String(only.session_id), socketName: only.socket_name ?? undefined };
+  return { socketId: textOf(only.socket_id), sessionId: textOf(only.session_id), socketName: textOf(only.socket_name) || undefined };
 }

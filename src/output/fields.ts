@@ -2,6 +2,7 @@
 // the clock is passed in.
 import type { Session } from '../api/types';
 import { timeOf } from '../time';
+import { textOf } from './sanitize';
 
 export type SessionStatus = 'live' | 'ended' | 'killed' | 'denied';
 
@@ -41,7 +42,7 @@ export function relativeTime(t: number | undefined, now: number): string {
 }
 
 export function userOf(s: Session): string {
-  return String(s.user_email || s.name || s.nickname || s.sub || '');
+  return textOf(s.user_email || s.name || s.nickname || s.sub);
 }
 
 export function locationOf(s: Session): string {
@@ -52,16 +53,16 @@ export function locationOf(s: Session): string {
 }
 
 export function socketOf(s: Session): string {
-  return String(s.socket_name || s.socket_id || '');
+  return textOf(s.socket_name || s.socket_id);
 }
 
 export const SHORT_ID_LENGTH = 8;
 
 export function shortId(id: unknown): string {
-  return String(id ?? '').slice(0, SHORT_ID_LENGTH);
+  return textOf(id).slice(0, SHORT_ID_LENGTH);
 }
 
 /** The one-argument form `show`, `replay` and `kill` accept. */
 export function fullId(s: Session): string {
-  return `${s.socket_id ?? ''}/${s.session_id ?? ''}`;
+  return `${textOf(s.socket_id)}/${textOf(s.session_id)}`;
 }

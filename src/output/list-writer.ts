@@ -9,7 +9,7 @@ import type { OutputFormat } from './formats';
 import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, userOf, type SessionStatus } from './fields';
 import { timeOf } from '../time';
 import { fitColumns, GAP, pad, truncate, type Column } from './layout';
-import { inlineText } from './sanitize';
+import { inlineText, textOf } from './sanitize';
 
 
 export interface ListWriter {
@@ -179,18 +179,18 @@ export const WIDE_COLUMNS: readonly Column[] = [
 
 /** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
 export function tableCells(s: Session, opts: { now: number; wide: boolean; terminal: boolean }): string[] {
-  const start = opts.terminal ? relativeTime(timeOf(s.start_time), opts.now) : String(s.start_time ?? '');
+  const start = opts.terminal ? relativeTime(timeOf(s.start_time), opts.now) : textOf(s.start_time);
   return [
     start,
     userOf(s),
     socketOf(s),
-    String(s.session_type ?? ''),
-    String(s.client_ip ?? ''),
+    textOf(s.session_type),
+    textOf(s.client_ip),
     locationOf(s),
     statusOf(s),
     formatDuration(durationOf(s, opts.now)),
     opts.terminal && !opts.wide ? shortId(s.session_id) : fullId(s),
-    ...(opts.wide ? [String(s.name ?? ''), [s.server_name, s.server_port].filter(Boolean).join(':')] : []),
+    ...(opts.wide ? [textOf(s.name), [s.server_name, s.server_port].map(textOf).filter(Boolean).join(':')] : []),
   ].map(inlineText);
 }
 

@@ -16,10 +16,20 @@ function escapeChar(ch: string): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+/**
+ * Any value the server sent, as text. Not String(): JSON such as {"toString": 1} makes
+ * String() throw, and a crafted response must not be able to crash b0s.
+ */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value) ?? '';
+  return String(value);
+}
+
 /** For one table cell or key/value: every control character, newlines included, made visible. */
 export function inlineText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return String(value).replace(UNSAFE_INLINE, escapeChar);
+  return textOf(value).replace(UNSAFE_INLINE, escapeChar);
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import type { AsciicastHeader } from '../api/types';
 import { FormatError } from '../errors';
+import { textOf } from '../output/sanitize';
 
 /** `[seconds since start, code, data]`: "o" output, "i" input, "r" resize, "m" marker, or other. */
 export type AsciicastEvent = [number, string, string];
@@ -123,7 +124,7 @@ function eventFrom(value: unknown, lineNo: number): AsciicastEvent {
   const time = seconds(value[0]);
   if (time === undefined) throw new FormatError(`asciicast line ${lineNo} has no valid event time`);
   // Unknown codes are kept: a renderer skips what it does not know, a writer keeps it.
-  const code = typeof value[1] === 'string' ? value[1] : String(value[1]);
+  const code = typeof value[1] === 'string' ? value[1] : textOf(value[1]);
   const raw: unknown = value[2];
   const data = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
   return [time, code, data];
