@@ -104,15 +104,16 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
 
     let progress: Progress | undefined = await io.progress('Fetching sessions…');
     const started = deps.now();
+    let total: number | undefined;
     const onProgress = (p: WalkProgress) => {
+      total = p.totalRecords;
       const rate = Math.round((p.sessions * 1000) / Math.max(1, deps.now() - started));
       const of = p.totalRecords !== undefined && !filtered ? ` of ${n(p.totalRecords)}` : '';
       const pages = p.totalPages !== undefined ? ` · page ${n(p.pages)} of ${n(p.totalPages)}` : ` · page ${n(p.pages)}`;
       progress?.update(`Fetching sessions: ${n(p.sessions)}${of}${pages} · ${n(rate)}/s`);
     };
-    let total: number | undefined;
     try {
-      for await (const batch of walkSessions(client, { ...opts, signal: deps.signal, onProgress: (p) => ((total = p.totalRecords), onProgress(p)) })) {
+      for await (const batch of walkSessions(client, { ...opts, signal: deps.signal, onProgress })) {
         // A spinner and table rows must not share a terminal line.
         if (io.stdoutIsTTY && batch.length && (opts.format !== 'table' || writer.count + batch.length >= TABLE_CAP)) {
           progress?.stop();
