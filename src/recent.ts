@@ -35,24 +35,30 @@ export function recentSessions(dir: string, debug: (line: string) => void): Rece
     const { default: Conf } = await import('conf');
     return new Conf<{ recent?: Stored }>({ cwd: dir, configName: 'recent', projectName: 'b0s', projectSuffix: '', clearInvalidConfig: true });
   };
-  const entries = async (api: string): Promise<RecentEntry[]> => {
+  // Read once per run: `kill` with several sessions asks for each of them.
+  let stored: Promise<Stored | undefined> | undefined;
+  const load = async (): Promise<Stored | undefined> => {
     // Reading must not create the folder, which conf would do.
-    if (!existsSync(path.join(dir, 'recent.json'))) return [];
+    if (!existsSync(path.join(dir, 'recent.json'))) return undefined;
     try {
-      const recent = (await open()).get('recent');
-      if (recent?.api !== api || !Array.isArray(recent.sessions)) return [];
-      return recent.sessions
-        .filter((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
-        .map(([sessionId, socketId, socketName]) => ({ sessionId, socketId, socketName: socketName || undefined }));
+      return (await open()).get('recent');
     } catch (err) {
       debug(`could not read the remembered sessions in ${dir}: ${(err as Error).message}`);
-      return [];
+      return undefined;
     }
+  };
+  const entries = async (api: string): Promise<RecentEntry[]> => {
+    const recent = await (stored ??= load());
+    if (recent?.api !== api || !Array.isArray(recent.sessions)) return [];
+    return recent.sessions
+      .filter((e) => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+      .map(([sessionId, socketId, socketName]) => ({ sessionId, socketId, socketName: socketName || undefined }));
   };
   return {
     async remember(api, sessions) {
       try {
         const store = await open();
+        stored = undefined;
         store.set('recent', {
           api,
           sessions: sessions.slice(0, RECENT_LIMIT).map((s) => [textOf(s.session_id), textOf(s.socket_id), textOf(s.socket_name)]),
