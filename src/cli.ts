@@ -8,6 +8,7 @@ import { createIO, type IO } from './io';
 import { inlineText } from './output/sanitize';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
+import { SESSION_STATUSES, SESSION_TYPES } from './session';
 import { VERSION } from './version';
 import type { World } from './world';
 
@@ -168,6 +169,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
     .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
     .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
     .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
     .option('--until <time>', 'sessions started at or before: RFC 3339 or a span back', timeArg('--until', now))
     .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
@@ -177,6 +180,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .addHelpText(
       'after',
       examples([
+        'b0s list --status live                     # who is connected right now',
         'b0s list                                   # page 1, 100 newest sessions',
         'b0s list --page 2 --page-size 50',
         'b0s list --all -o ndjson > all.ndjson      # every session, once, streamed',

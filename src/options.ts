@@ -24,12 +24,22 @@ export function choice<T extends string>(flag: string, allowed: readonly T[]): (
   };
 }
 
-/** Repeatable and comma-separated: `--socket a --socket b,c` gives [a, b, c]. */
-export function listOf(flag: string): (value: string, previous: string[] | undefined) => string[] {
+/**
+ * Repeatable and comma-separated: `--socket a --socket b,c` gives [a, b, c]. With
+ * `allowed`, each value must be one of them (compared without case).
+ */
+export function listOf<T extends string = string>(flag: string, allowed?: readonly T[]): (value: string, previous: T[] | undefined) => T[] {
   return (value, previous) => {
     const items = value.split(',').map((v) => v.trim());
     if (items.some((v) => v === '')) throw new UsageError(`${flag} needs a non-empty value (repeat the flag or separate values with commas), got "${value}"`);
-    return [...(previous ?? []), ...items];
+    if (allowed) {
+      for (const [i, item] of items.entries()) {
+        const known = allowed.find((a) => a === item.toLowerCase());
+        if (known === undefined) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${item}"`);
+        items[i] = known;
+      }
+    }
+    return [...(previous ?? []), ...(items as T[])];
   };
 }
 

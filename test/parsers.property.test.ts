@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSession, parseSessionPage, sessionKey } from '../src/api/parse';
 import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../src/api/retry';
-import { matchesFilters } from '../src/api/walk';
+import { matchesFilter } from '../src/session';
 import { ApiError } from '../src/errors';
 import { inlineText, multilineText } from '../src/output/sanitize';
 import { csvCell } from '../src/output/csv';
@@ -59,7 +59,7 @@ describe('response parsers', () => {
       fc.property(sessionLike, (raw) => {
         const s = raw as unknown as Session;
         expect(typeof sessionKey(s)).toBe('string');
-        matchesFilters(s, { sockets: ['a'], users: ['b'], result: 'success' }, 0, Date.now());
+        matchesFilter(s, { sockets: ['a'], users: ['b'], result: 'success', statuses: ['live'], types: ['ssh'], since: 0, until: Date.now() });
         for (const wide of [true, false]) {
           for (const cell of tableCells(s, { now: Date.now(), wide, terminal: true })) {
             // eslint-disable-next-line no-control-regex

@@ -2,7 +2,7 @@
 // objects (for JSON output) after checking their shape.
 import { Http, type Reply } from './http';
 import { parseSession, parseSessionPage, type ParsedPage } from './parse';
-import type { Session } from './types';
+import type { Session, StatsKind } from './types';
 
 export interface ListFilters {
   sockets?: readonly string[];
@@ -11,6 +11,8 @@ export interface ListFilters {
   /** Hints only: the server may ignore them, so the caller filters too. RFC 3339. */
   startAfter?: string;
   startBefore?: string;
+  /** Hint: only finished (true) or only live (false) sessions, as Border0's own session logger asks. */
+  finished?: boolean;
 }
 
 export interface PageQuery extends ListFilters {
@@ -25,6 +27,7 @@ function filterQuery(f: ListFilters): Record<string, string | undefined> {
     auth_result: f.result,
     start_date_after: f.startAfter,
     start_date_before: f.startBefore,
+    finished: f.finished === undefined ? undefined : String(f.finished),
   };
 }
 
@@ -51,7 +54,6 @@ export class Border0Client {
     return parseSession(value, endpoint);
   }
 
-
   /** PUT is idempotent here (killing a killed session changes nothing), so it is retried too. */
   async killSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
     const { value, endpoint } = await this.http.json({
@@ -63,6 +65,12 @@ export class Border0Client {
     return parseSession(value, endpoint);
   }
 
+  /** Session counts per location, socket or user (GET /sessions/stats/{kind}), as the API sent them. */
+  async sessionStats(kind: StatsKind, filters: ListFilters, signal?: AbortSignal): Promise<unknown> {
+    const { value } = await this.http.json({ method: 'GET', segments: ['sessions', 'stats', kind], query: filterQuery(filters), signal });
+    return value;
+  }
+
   /** The recording exactly as the API sent it (bytes and content type). */
   sessionLog(socketId: string, sessionId: string, recordingId: string | undefined, signal?: AbortSignal): Promise<Reply> {
     return this.http.send({
@@ -72,5 +80,4 @@ export class Border0Client {
       signal,
     });
   }
-
 }

@@ -1,14 +1,16 @@
 // b0s list: one page as the API pages it, or a walk over every page (--all, --limit,
 // --since/--until) that yields each session once, written as it arrives.
-import type { ListFilters } from '../api/client';
-import { matchesFilters, walkSessions, type WalkProgress } from '../api/walk';
+import type { Border0Client, ListFilters } from '../api/client';
+import type { Session } from '../api/types';
+import { walkSessions, type WalkProgress } from '../api/walk';
 import type { Deps } from '../deps';
 import { UsageError } from '../errors';
 import type { Progress } from '../io';
 import { outputFormat, type OutputFormat } from '../output/formats';
 import { createListWriter, TABLE_CAP } from '../output/list-writer';
+import { inlineText } from '../output/sanitize';
 import { RECENT_LIMIT } from '../recent';
-import type { Session } from '../api/types';
+import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 8;
@@ -19,9 +21,10 @@ export interface ListOptions {
   walk: boolean;
   pageSize: number;
   limit?: number;
-  filters: ListFilters;
-  since?: number;
-  until?: number;
+  /** What b0s itself checks on every session. */
+  filter: SessionFilter;
+  /** What is asked of the API too (it may ignore any of it). */
+  hints: ListFilters;
   concurrency: number;
   format: OutputFormat;
   wide: boolean;
@@ -35,6 +38,8 @@ interface RawListFlags {
   socket?: string[];
   user?: string[];
   result?: 'success' | 'denied';
+  status?: SessionStatus[];
+  type?: string[];
   since?: number;
   until?: number;
   concurrency?: number;
@@ -51,27 +56,48 @@ export function listOptions(raw: RawListFlags): ListOptions {
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
     throw new UsageError(`--since (${rfc3339(raw.since)}) is after --until (${rfc3339(raw.until)})`);
   }
+  const statuses = raw.status ? [...new Set(raw.status)] : undefined;
+  if (raw.result && statuses?.length) {
+    const possible = statuses.filter((s) => (s === 'denied') === (raw.result === 'denied'));
+    if (possible.length === 0) throw new UsageError(`--result ${raw.result} contradicts --status ${statuses.join(',')}: no session can be both`);
+  }
+  const filter: SessionFilter = {
+    sockets: raw.socket,
+    users: raw.user,
+    result: raw.result,
+    statuses,
+    types: raw.type?.map((t) => t.toLowerCase()),
+    since: raw.since,
+    until: raw.until,
+  };
   const windowed = raw.since !== undefined || raw.until !== undefined;
   const walk = raw.all === true || raw.limit !== undefined || (windowed && raw.page === undefined);
-  // A small --limit needs no 100-session page, unless a client-side window thins the pages out.
-  const pageSize = raw.pageSize ?? (raw.limit !== undefined && !windowed ? Math.min(DEFAULT_PAGE_SIZE, raw.limit) : DEFAULT_PAGE_SIZE);
+  // A small --limit needs no 100-session page, unless b0s's own filters thin the pages out.
+  const pageSize = raw.pageSize ?? (raw.limit !== undefined && !isFiltered(filter) ? Math.min(DEFAULT_PAGE_SIZE, raw.limit) : DEFAULT_PAGE_SIZE);
   return {
     page: walk ? undefined : (raw.page ?? 1),
     walk,
     pageSize,
     limit: raw.limit,
-    filters: {
-      sockets: raw.socket,
-      users: raw.user,
-      result: raw.result,
-      startAfter: raw.since === undefined ? undefined : rfc3339(raw.since),
-      startBefore: raw.until === undefined ? undefined : rfc3339(raw.until),
-    },
-    since: raw.since,
-    until: raw.until,
+    filter,
+    hints: apiHints(filter),
     concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
     format: outputFormat(raw),
     wide: raw.wide === true,
+  };
+}
+
+/** The part of a filter the API has parameters for. */
+function apiHints(f: SessionFilter): ListFilters {
+  const only = (...wanted: SessionStatus[]) => f.statuses !== undefined && f.statuses.length > 0 && f.statuses.every((s) => wanted.includes(s));
+  return {
+    sockets: f.sockets,
+    // Addresses are stored in lower case in practice; b0s compares without case anyway.
+    users: f.users?.map((u) => u.toLowerCase()),
+    result: f.result ?? (only('denied') ? 'denied' : undefined),
+    startAfter: f.since === undefined ? undefined : rfc3339(f.since),
+    startBefore: f.until === undefined ? undefined : rfc3339(f.until),
+    finished: only('live') ? false : only('ended', 'killed') ? true : undefined,
   };
 }
 
@@ -88,16 +114,17 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
     if (footer && shown.length < RECENT_LIMIT) shown.push(...batch.slice(0, RECENT_LIMIT - shown.length));
     return writer.write(batch);
   };
-  const filtered = Boolean(opts.filters.sockets?.length || opts.filters.users?.length || opts.filters.result || opts.since !== undefined || opts.until !== undefined);
+  const filtered = isFiltered(opts.filter);
 
   try {
     if (opts.page !== undefined) {
-      const { sessions, pagination } = await client.listSessions({ ...opts.filters, page: opts.page, pageSize: opts.pageSize }, deps.signal);
-      // The server applies these filters; checking again costs nothing and guards against one that does not.
-      const visible = filtered ? sessions.filter((s) => matchesFilters(s, opts.filters, opts.since, opts.until)) : sessions;
+      const { sessions, pagination } = await client.listSessions({ ...opts.hints, page: opts.page, pageSize: opts.pageSize }, deps.signal);
+      // The server applies what it can of the filter; checking again guards against one that does not.
+      const visible = filtered ? sessions.filter((s) => matchesFilter(s, opts.filter)) : sessions;
       await write(visible);
       await writer.end();
       if (footer) io.note(io.err.dim(pageFooter(opts.page, pagination.total_pages, pagination.total_records, visible.length)));
+      if (visible.length === 0 && opts.page === 1) await hintNoMatch(opts.filter, client, deps);
       if (shown.length) await deps.recent.remember(client.baseUrl, shown);
       return;
     }
@@ -112,8 +139,17 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
       const pages = p.totalPages !== undefined ? ` · page ${n(p.pages)} of ${n(p.totalPages)}` : ` · page ${n(p.pages)}`;
       progress?.update(`Fetching sessions: ${n(p.sessions)}${of}${pages} · ${n(rate)}/s`);
     };
+    const walk = walkSessions(client, opts.hints, {
+      pageSize: opts.pageSize,
+      concurrency: opts.concurrency,
+      limit: opts.limit,
+      since: opts.filter.since,
+      keep: filtered ? (s) => matchesFilter(s, opts.filter) : undefined,
+      signal: deps.signal,
+      onProgress,
+    });
     try {
-      for await (const batch of walkSessions(client, { ...opts, signal: deps.signal, onProgress })) {
+      for await (const batch of walk) {
         // A spinner and table rows must not share a terminal line.
         if (io.stdoutIsTTY && batch.length && (opts.format !== 'table' || writer.count + batch.length >= TABLE_CAP)) {
           progress?.stop();
@@ -126,6 +162,7 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
     }
     await writer.end();
     if (footer) io.note(io.err.dim(walkFooter(writer.count, total, filtered)));
+    if (writer.count === 0) await hintNoMatch(opts.filter, client, deps);
     if (shown.length) await deps.recent.remember(client.baseUrl, shown);
   } catch (err) {
     // Whatever arrived stays valid: the JSON array is closed, table rows are printed.
@@ -146,4 +183,55 @@ function walkFooter(count: number, total: number | undefined, filtered: boolean)
   if (count === 0) return 'No sessions found.';
   const sessions = `${n(count)} session${count === 1 ? '' : 's'}`;
   return filtered && total !== undefined ? `${sessions} (of ${n(total)} read)` : sessions;
+}
+
+/**
+ * A filter that matched nothing may just be a typo: on a terminal, say which socket
+ * names or users the API knows instead (one request to the stats endpoint).
+ */
+async function hintNoMatch(filter: SessionFilter, client: Border0Client, deps: Deps): Promise<void> {
+  if (!deps.io.stderrIsTTY) return;
+  const checks: Array<{ flag: string; kind: 'sockets' | 'users'; wanted: readonly string[]; field: string }> = [];
+  if (filter.sockets?.length) checks.push({ flag: '--socket', kind: 'sockets', wanted: filter.sockets, field: 'socket_name' });
+  if (filter.users?.length) checks.push({ flag: '--user', kind: 'users', wanted: filter.users, field: 'user_email' });
+  for (const check of checks) {
+    let known: string[];
+    try {
+      const rows = await client.sessionStats(check.kind, {}, deps.signal);
+      known = Array.isArray(rows) ? rows.map((r) => (r && typeof r === 'object' ? (r as Record<string, unknown>)[check.field] : undefined)).filter((v): v is string => typeof v === 'string') : [];
+    } catch (err) {
+      deps.debug(`no hint for ${check.flag}: ${(err as Error).message}`);
+      continue;
+    }
+    if (known.length === 0) continue;
+    const lower = new Set(known.map((k) => k.toLowerCase()));
+    const unknown = check.wanted.filter((w) => !lower.has(w.toLowerCase()));
+    if (unknown.length === 0) continue;
+    const examples = closest(unknown[0] as string, known).slice(0, 5).map(inlineText);
+    deps.io.note(
+      deps.io.err.dim(
+        `hint: no sessions at all for ${check.flag} ${unknown.map(inlineText).join(',')}${check.kind === 'sockets' ? ' (socket names must match exactly)' : ''}; ${check.kind === 'sockets' ? 'sockets' : 'users'} with sessions include: ${examples.join(', ')}`,
+      ),
+    );
+  }
+}
+
+/** Known names ordered by how few edits turn `word` into them. */
+function closest(word: string, known: readonly string[]): string[] {
+  const w = word.toLowerCase();
+  return [...known].sort((a, b) => editDistance(w, a.toLowerCase()) - editDistance(w, b.toLowerCase()));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
 }

@@ -69,7 +69,7 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
   }
   const exact = UUID.test(wanted);
   const found: Session[] = [];
-  const walk = walkSessions(client, { filters: {}, pageSize: 100, concurrency: 4, limit: LOOKUP_DEPTH, signal: ctx.signal });
+  const walk = walkSessions(client, {}, { pageSize: 100, concurrency: 4, limit: LOOKUP_DEPTH, signal: ctx.signal });
   search: for await (const batch of walk) {
     for (const s of batch) {
       const id = textOf(s.session_id).toLowerCase();

@@ -4,21 +4,8 @@ import type { Session } from '../api/types';
 import { timeOf } from '../time';
 import { textOf } from './sanitize';
 
-export type SessionStatus = 'live' | 'ended' | 'killed' | 'denied';
-
-export function statusOf(s: Session): SessionStatus {
-  if (s.result === 'denied') return 'denied';
-  if (s.killed === true) return 'killed';
-  return s.end_time ? 'ended' : 'live';
-}
-
-/** Milliseconds the session lasted, or has lasted so far when live; undefined when unknown. */
-export function durationOf(s: Session, now: number): number | undefined {
-  const start = timeOf(s.start_time);
-  if (start === undefined || statusOf(s) === 'denied') return undefined;
-  const end = timeOf(s.end_time) ?? (statusOf(s) === 'live' ? now : timeOf(s.last_seen));
-  return end === undefined ? undefined : Math.max(0, end - start);
-}
+// Kept here too while callers move to src/session.ts.
+export { durationOf, statusOf, type SessionStatus } from '../session';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '-';
