@@ -310,8 +310,8 @@ describe('the b0s-sim command', () => {
       [['--total-lag', 'x'], '--total-lag wants an integer'],
       [['--pagination', 'some'], '--pagination must be one of full, no-totals, none, got "some"'],
       [['--page-quirks', 'short:1'], 'invalid page quirk "short:1"'],
-    ]) {
-      const r = bin(args as string[]);
+    ] as Array<[string[], string]>) {
+      const r = bin(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(message);
