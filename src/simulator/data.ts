@@ -113,7 +113,7 @@ interface Built {
 export interface SessionView {
   length: number;
   at(position: number): Ref;
-  /** The length as it stood when list request `listNo` arrived (0: at start-up). */
+  /** The length right after list request `listNo` had its arrivals and ageing (0: at start-up). */
   lengthAsOf(listNo: number): number;
 }
 
