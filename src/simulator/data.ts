@@ -1,7 +1,7 @@
 // The session store. Session i (0 = newest of the generated ones) is a pure function of
 // (seed, now, i), so 200,000 sessions cost nothing until asked for. Only what changes at
-// run time is kept: the start times of sessions that arrived after start-up, the kills,
-// and per-filter lists of matching indices.
+// run time is kept: the start times of sessions that arrived after start-up, how many of
+// the oldest were removed (ageing out), the kills, and per-filter lists of matching indices.
 
 import type { Recording, Session } from '../api/types';
 import { LOCATIONS, USERS, USER_WEIGHTS, makeSockets, userIndex, type SimSocket } from './catalog';
@@ -74,6 +74,30 @@ export interface StoreOptions {
   sessions: number;
   /** The simulator's clock (ms): start times of arrivals and the time of kills. */
   clock: () => number;
+  /** Generated sessions share start times in consecutive groups of this size. */
+  tieGroup?: number;
+}
+
+/**
+ * Which sessions exist: arrivals [removedArrivals, arrivals) and generated
+ * [0, count - removedGenerated). Removal always takes the oldest, so counts say it all.
+ */
+interface Extent {
+  arrivals: number;
+  removedGenerated: number;
+  removedArrivals: number;
+}
+
+/** The first index of a sorted array whose value is >= x. */
+function lowerBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 interface Built {
@@ -89,6 +113,8 @@ interface Built {
 export interface SessionView {
   length: number;
   at(position: number): Ref;
+  /** The length right after list request `listNo` had its arrivals and ageing (0: at start-up). */
+  lengthAsOf(listNo: number): number;
 }
 
 interface CachedView {
@@ -105,9 +131,15 @@ export class SessionStore {
   private readonly seed: number;
   private readonly nowSec: number;
   private readonly count: number;
+  private readonly tieGroup: number;
   private readonly clock: () => number;
   private readonly perm: Permutation32;
   private readonly arrivalStarts: number[] = [];
+  private removedGenerated = 0;
+  private removedArrivals = 0;
+  private listRequests = 0;
+  /** The extent after each list request that changed it, for totals reported late. */
+  private readonly history: Array<{ listNo: number; extent: Extent }> = [{ listNo: 0, extent: { arrivals: 0, removedGenerated: 0, removedArrivals: 0 } }];
   private readonly kills = new Map<Ref, number>();
   private killVersion = 0;
   private readonly views = new Map<string, CachedView>();
@@ -120,6 +152,7 @@ export class SessionStore {
     this.nowSec = Math.floor(opts.now / 1000);
     this.count = Math.max(0, Math.floor(opts.sessions));
     if (this.count >= ARRIVAL) throw new Error(`too many sessions: ${opts.sessions}`);
+    this.tieGroup = opts.tieGroup ?? 1;
     this.clock = opts.clock;
     this.perm = new Permutation32(opts.seed);
     this.sockets = makeSockets(opts.seed);
@@ -134,14 +167,61 @@ export class SessionStore {
     }));
   }
 
+  private extent(): Extent {
+    return { arrivals: this.arrivalStarts.length, removedGenerated: this.removedGenerated, removedArrivals: this.removedArrivals };
+  }
+
+  private extentAsOf(listNo: number): Extent {
+    // Searched from the end: a lag looks only a few requests back.
+    for (let i = this.history.length - 1; i > 0; i--) {
+      const h = this.history[i]!;
+      if (h.listNo <= listNo) return h.extent;
+    }
+    return this.history[0]!.extent;
+  }
+
+  private static size(e: Extent, count: number): number {
+    return e.arrivals - e.removedArrivals + count - e.removedGenerated;
+  }
+
   get total(): number {
-    return this.arrivalStarts.length + this.count;
+    return SessionStore.size(this.extent(), this.count);
+  }
+
+  get removed(): number {
+    return this.removedGenerated + this.removedArrivals;
   }
 
   /** The session at a position of the unfiltered newest-first list. */
   refAt(position: number): Ref {
     const arrivals = this.arrivalStarts.length;
-    return position < arrivals ? ARRIVAL + (arrivals - 1 - position) : position - arrivals;
+    const live = arrivals - this.removedArrivals;
+    return position < live ? ARRIVAL + (arrivals - 1 - position) : position - live;
+  }
+
+  /**
+   * What happens before a GET /sessions is answered: new sessions start, then the oldest
+   * age out. Returns the request's number among list requests (1-based).
+   */
+  listRequest(arrivals: number, ageOut: number): number {
+    this.addArrivals(arrivals);
+    this.removeOldest(ageOut);
+    this.listRequests++;
+    const extent = this.extent();
+    const last = this.history.at(-1)!.extent;
+    if (extent.arrivals !== last.arrivals || extent.removedGenerated !== last.removedGenerated || extent.removedArrivals !== last.removedArrivals) {
+      this.history.push({ listNo: this.listRequests, extent });
+    }
+    return this.listRequests;
+  }
+
+  /** Removes the n oldest sessions (generated ones first, then arrivals); returns how many went. */
+  removeOldest(n: number): number {
+    const generated = Math.min(n, this.count - this.removedGenerated);
+    const arrivals = Math.min(n - generated, this.arrivalStarts.length - this.removedArrivals);
+    this.removedGenerated += generated;
+    this.removedArrivals += arrivals;
+    return generated + arrivals;
   }
 
   /** Sessions starting now, newer than every other one; newest first, like the list. */
@@ -157,16 +237,32 @@ export class SessionStore {
   }
 
   private exists(ref: Ref): boolean {
-    return ref >= ARRIVAL ? ref - ARRIVAL < this.arrivalStarts.length : ref < this.count;
+    if (ref < ARRIVAL) return ref < this.count - this.removedGenerated;
+    const k = ref - ARRIVAL;
+    return k >= this.removedArrivals && k < this.arrivalStarts.length;
+  }
+
+  /** Today's start of generated session i, before ties: strictly decreasing with i. */
+  private generatedStart(i: number, jitter: number): number {
+    return this.nowSec - HEAD_OFFSET_SEC - i * GAP_SEC + jitter;
+  }
+
+  startOf(ref: Ref): number {
+    return this.core(ref).start;
   }
 
   private core(ref: Ref): Core {
     const rng = new Rng(this.seed, Salt.core, ref);
     const arrival = ref >= ARRIVAL;
     const jitter = rng.int(-JITTER_SEC, JITTER_SEC);
+    // A tie group takes the start its first member has without ties, so the data spans
+    // the same time whatever the group size.
+    const leader = ref - (ref % this.tieGroup);
     const start = arrival
       ? (this.arrivalStarts[ref - ARRIVAL] ?? this.nowSec)
-      : this.nowSec - HEAD_OFFSET_SEC - ref * GAP_SEC + jitter;
+      : leader === ref
+        ? this.generatedStart(ref, jitter)
+        : this.generatedStart(leader, new Rng(this.seed, Salt.core, leader).int(-JITTER_SEC, JITTER_SEC));
     let socket = rng.int(0, this.sockets.length - 1);
     let user = rng.weighted(USER_WEIGHTS);
     const roaming = rng.chance(0.1);
@@ -358,7 +454,9 @@ export class SessionStore {
    * filter combination and the matching indices kept; arrivals are scanned as they come.
    */
   view(f: Filters): SessionView {
-    if (isUnfiltered(f)) return { length: this.total, at: (p) => this.refAt(p) };
+    if (isUnfiltered(f)) {
+      return { length: this.total, at: (p) => this.refAt(p), lengthAsOf: (n) => SessionStore.size(this.extentAsOf(n), this.count) };
+    }
     const key = filterKey(f);
     let cached = this.views.get(key);
     if (cached && f.finished !== undefined && cached.killVersion !== this.killVersion) cached = undefined;
@@ -377,10 +475,15 @@ export class SessionStore {
       const ref = ARRIVAL + cached.arrivalsScanned;
       if (this.matches(ref, f, socketSet, userSet)) cached.arrivals.push(cached.arrivalsScanned);
     }
+    // Removed sessions stay in the cache: they are the oldest, so bounds cut them off.
     const { base, arrivals } = cached;
+    const lengthIn = (e: Extent): number =>
+      lowerBound(base, this.count - e.removedGenerated) + lowerBound(arrivals, e.arrivals) - lowerBound(arrivals, e.removedArrivals);
+    const liveArrivals = arrivals.length - lowerBound(arrivals, this.removedArrivals);
     return {
-      length: arrivals.length + base.length,
-      at: (p) => (p < arrivals.length ? ARRIVAL + (arrivals[arrivals.length - 1 - p] ?? 0) : (base[p - arrivals.length] ?? 0)),
+      length: lengthIn(this.extent()),
+      at: (p) => (p < liveArrivals ? ARRIVAL + (arrivals[arrivals.length - 1 - p] ?? 0) : (base[p - liveArrivals] ?? 0)),
+      lengthAsOf: (n) => lengthIn(this.extentAsOf(n)),
     };
   }
 

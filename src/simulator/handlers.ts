@@ -4,13 +4,21 @@ import type { Pagination } from '../api/types';
 import type { Ref, SessionStore } from './data';
 import { FilterError, parseFilters, type Filters } from './filters';
 import type { MutableOptions } from './options';
+import { parsePageQuirks } from './quirks';
 import { encodeLog } from './recordings';
 import { apiError, json, type Reply } from './reply';
+import { Salt } from './rng';
 import type { Route } from './routes';
+import { slice } from './ties';
 
 export interface HandlerContext {
   store: SessionStore;
   options: MutableOptions;
+  seed: number;
+  /** The request's number since start (SimRequest.n). */
+  requestNo: number;
+  /** Its number among list requests; 0 for other routes. */
+  listNo: number;
 }
 
 type Handled = Exclude<Route, { name: 'unhandled' }>;
@@ -40,25 +48,46 @@ function filters(query: URLSearchParams, ctx: HandlerContext): Filters {
 }
 
 function list(query: URLSearchParams, ctx: HandlerContext): Reply {
-  const page = positiveInt(query, 'page') ?? 1;
-  const requested = positiveInt(query, 'page_size') ?? ctx.options.defaultPageSize;
-  const view = ctx.store.view(filters(query, ctx));
-  const size = Math.min(requested, ctx.options.maxPageSize);
+  const { options, store } = ctx;
+  const quirks = parsePageQuirks(options.pageQuirks);
+  const asked = positiveInt(query, 'page') ?? 1;
+  const requested = positiveInt(query, 'page_size') ?? options.defaultPageSize;
+  const view = store.view(filters(query, ctx));
+  const page = quirks.ignorePage ? 1 : asked;
+  const size =
+    quirks.pageSize === 'default' ? options.defaultPageSize : (quirks.pageSize ?? Math.min(requested, options.maxPageSize));
   const totalPages = Math.ceil(view.length / size);
   const first = (page - 1) * size;
-  const logs = [];
-  for (let p = first; p < Math.min(first + size, view.length); p++) logs.push(ctx.store.session(view.at(p), 'list'));
+  const honest = Math.max(0, Math.min(size, view.length - first));
+  // A quirky page serves other sessions but keeps the pagination object of the honest one.
+  const rule = quirks.pages.get(page);
+  const served = !rule ? honest : rule.kind === 'empty' ? 0 : rule.kind === 'short' ? Math.min(rule.count, honest) : rule.count;
+  const shuffleKey = options.shuffleTies ? [ctx.seed, Salt.ties, ctx.requestNo] : undefined;
+  const refs = slice(view, first, first + served, (ref) => store.startOf(ref), shuffleKey);
+  const sameId = quirks.sameId && view.length > 0 ? store.sessionId(view.at(0)) : undefined;
+  const logs = refs.map((ref) => {
+    const session = store.session(ref, 'list');
+    if (sameId !== undefined) session.session_id = sameId;
+    return session;
+  });
+  // A stale count cache: the totals as they stood some list requests ago.
+  const totalRecords = options.totalLag > 0 ? view.lengthAsOf(ctx.listNo - options.totalLag) : view.length;
   const pagination: Pagination = {
-    actual_page_size: logs.length,
+    actual_page_size: honest,
     current_page: page,
     next_page: 0,
     records_per_page: size,
-    total_pages: totalPages,
-    total_records: view.length,
+    total_pages: Math.ceil(totalRecords / size),
+    total_records: totalRecords,
   };
   if (page < totalPages) pagination.next_page = page + 1;
-  else if (ctx.options.lastNextPage === 'null') pagination.next_page = null;
-  else if (ctx.options.lastNextPage === 'missing') delete pagination.next_page;
+  else if (options.lastNextPage === 'null') pagination.next_page = null;
+  else if (options.lastNextPage === 'missing') delete pagination.next_page;
+  if (options.pagination === 'none') return json(200, { session_logs: logs });
+  if (options.pagination === 'no-totals') {
+    delete pagination.total_pages;
+    delete pagination.total_records;
+  }
   return json(200, { pagination, session_logs: logs });
 }
 

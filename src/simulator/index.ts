@@ -10,7 +10,8 @@ import { SimServer } from './server';
 
 export { SIM_FORBIDDEN_TOKEN, SIM_TOKEN } from './auth';
 export { FAULT_KINDS, parseFaults, type FaultKind, type FaultRule } from './faults';
-export type { LastNextPage, LogEncoding, SimOptions, SimRequest } from './options';
+export type { LastNextPage, LogEncoding, PaginationMode, SimOptions, SimRequest } from './options';
+export { parsePageQuirks } from './quirks';
 
 export interface Simulator {
   /** Base URL, e.g. http://127.0.0.1:PORT/api/v1 */
@@ -23,8 +24,13 @@ export interface Simulator {
   unhandled: SimRequest[];
   /** n new sessions at the head, returned newest first. */
   addSessions(n: number): Session[];
+  /** The n oldest sessions are gone (as ageing out does); returns how many there were. */
+  removeOldest(n: number): number;
+  /** Sessions that exist now: generated + arrived - removed. */
   sessionCount(): number;
-  /** Index 0 = newest, in the list form. */
+  /** How many sessions ageing out (or removeOldest) has removed so far. */
+  removedCount(): number;
+  /** Index 0 = newest, in the list form, in stable order (ties unshuffled). */
   sessionAt(index: number): Session;
   setFaults(spec: string): void;
   setOptions(patch: Partial<Pick<SimOptions, MutableOptionKey>>): void;
@@ -37,6 +43,11 @@ const MUTABLE: ReadonlySet<string> = new Set<MutableOptionKey>([
   'maxPageSize',
   'lastNextPage',
   'arrivalsPerListRequest',
+  'ageOutPerListRequest',
+  'shuffleTies',
+  'totalLag',
+  'pageQuirks',
+  'pagination',
   'honourTimeFilters',
   'logEncoding',
   'retryAfterSeconds',
@@ -58,6 +69,11 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     defaultPageSize: opts.defaultPageSize ?? DEFAULTS.defaultPageSize,
     lastNextPage: opts.lastNextPage ?? DEFAULTS.lastNextPage,
     arrivalsPerListRequest: opts.arrivalsPerListRequest ?? DEFAULTS.arrivalsPerListRequest,
+    ageOutPerListRequest: opts.ageOutPerListRequest ?? DEFAULTS.ageOutPerListRequest,
+    shuffleTies: opts.shuffleTies ?? DEFAULTS.shuffleTies,
+    totalLag: opts.totalLag ?? DEFAULTS.totalLag,
+    pageQuirks: opts.pageQuirks ?? DEFAULTS.pageQuirks,
+    pagination: opts.pagination ?? DEFAULTS.pagination,
     honourTimeFilters: opts.honourTimeFilters ?? DEFAULTS.honourTimeFilters,
     logEncoding: opts.logEncoding ?? DEFAULTS.logEncoding,
     retryAfterSeconds: opts.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds,
@@ -69,6 +85,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     seed,
     now,
     sessions: opts.sessions ?? DEFAULTS.sessions,
+    tieGroup: opts.tieGroup ?? DEFAULTS.tieGroup,
     clock: () => now + (Date.now() - startedAt),
   });
   const server = new SimServer(
@@ -94,7 +111,12 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     requests: server.requests,
     unhandled: server.unhandled,
     addSessions: (n) => store.addArrivals(n).map((ref) => store.session(ref, 'list')),
+    removeOldest: (n) => {
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`cannot remove ${n} sessions`);
+      return store.removeOldest(n);
+    },
     sessionCount: () => store.total,
+    removedCount: () => store.removed,
     sessionAt: (index) => {
       if (!Number.isInteger(index) || index < 0 || index >= store.total) {
         throw new RangeError(`no session at index ${index} (there are ${store.total})`);

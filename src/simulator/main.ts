@@ -5,6 +5,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator, type SimOptions, type SimRequest } from './index';
 import { FAULT_KINDS, parseFaults } from './faults';
+import { PAGINATION_MODES } from './options';
+import { parsePageQuirks } from './quirks';
 
 const HELP = `Usage: b0s-sim [options]
 
@@ -26,6 +28,25 @@ Options:
   --default-page-size N     page size when none is asked for (default 10)
   --last-next-page V        next_page on the last page: zero, null or missing (default zero)
   --arrivals N              N new sessions start before each list request (default 0)
+  --age-out N               the N oldest sessions are removed before each list request
+                            (after arrivals); removed sessions answer 404 everywhere
+  --ties N                  generated sessions share start times in groups of N (default 1)
+  --shuffle-ties            each list answer orders sessions sharing a start time its own
+                            way (seeded by --seed and the request number); pages are cut
+                            from that order
+  --total-lag N             total_records/total_pages as they were N list requests earlier
+  --page-quirks SPEC        a buggy server's pages: comma-separated rules
+                            short:P:K        page P holds only its first K sessions
+                            empty:P          page P holds no sessions
+                            long:P:K         page P holds K sessions from where it starts
+                            ignore-size[:S]  every page holds S sessions whatever page_size
+                                             asks (S default: --default-page-size)
+                            ignore-page      every answer is page 1
+                            same-id          every listed session has the newest one's ID
+                            short, empty and long keep the honest page's pagination object
+                            e.g. --page-quirks 'short:3:2,empty:5'
+  --pagination M            pagination fields: full, no-totals (no total_records or
+                            total_pages) or none (no pagination object) (default full)
   --honour-time-filters     apply start_date_after/start_date_before/finished
   --log-encoding E          session_log body: json-string, json, text or gzip (default json-string)
   --retry-after S           Retry-After seconds on injected 429s (default 1)
@@ -82,6 +103,12 @@ function parse(argv: string[]): { opts: SimOptions; tokenFile?: string; help: bo
       'default-page-size': { type: 'string' },
       'last-next-page': { type: 'string' },
       arrivals: { type: 'string' },
+      'age-out': { type: 'string' },
+      ties: { type: 'string' },
+      'shuffle-ties': { type: 'boolean' },
+      'total-lag': { type: 'string' },
+      'page-quirks': { type: 'string' },
+      pagination: { type: 'string' },
       'honour-time-filters': { type: 'boolean' },
       'log-encoding': { type: 'string' },
       'retry-after': { type: 'string' },
@@ -104,6 +131,12 @@ function parse(argv: string[]): { opts: SimOptions; tokenFile?: string; help: bo
     defaultPageSize: int('default-page-size', values['default-page-size'], 1),
     lastNextPage: oneOf('last-next-page', values['last-next-page'], ['zero', 'null', 'missing'] as const),
     arrivalsPerListRequest: int('arrivals', values.arrivals),
+    ageOutPerListRequest: int('age-out', values['age-out']),
+    tieGroup: int('ties', values.ties, 1),
+    shuffleTies: values['shuffle-ties'],
+    totalLag: int('total-lag', values['total-lag']),
+    pageQuirks: values['page-quirks'],
+    pagination: oneOf('pagination', values.pagination, PAGINATION_MODES),
     honourTimeFilters: values['honour-time-filters'] ?? false,
     logEncoding: oneOf('log-encoding', values['log-encoding'], ['json-string', 'json', 'text', 'gzip'] as const),
     retryAfterSeconds: int('retry-after', values['retry-after']),
@@ -122,8 +155,11 @@ async function main(): Promise<void> {
   try {
     parsed = parse(process.argv.slice(2));
     if (parsed.opts.faults !== undefined) parseFaults(parsed.opts.faults);
+    if (parsed.opts.pageQuirks !== undefined) parsePageQuirks(parsed.opts.pageQuirks);
   } catch (err) {
-    process.stderr.write(`b0s-sim: ${err instanceof Error ? err.message : String(err)} (see b0s-sim --help)\n`);
+    // One line: node's parseArgs spreads some messages over several.
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`b0s-sim: ${message} (see b0s-sim --help)\n`);
     process.exitCode = 2;
     return;
   }

@@ -1,11 +1,14 @@
 // The simulator's knobs, their defaults, and the checks shared by startSimulator,
 // setOptions and the b0s-sim command line.
 
+import { parsePageQuirks } from './quirks';
 import { LOG_ENCODINGS, type LogEncoding } from './recordings';
 
 export type { LogEncoding };
 export type LastNextPage = 'zero' | 'null' | 'missing';
 export const LAST_NEXT_PAGE: readonly LastNextPage[] = ['zero', 'null', 'missing'];
+export type PaginationMode = 'full' | 'no-totals' | 'none';
+export const PAGINATION_MODES: readonly PaginationMode[] = ['full', 'no-totals', 'none'];
 
 export interface SimOptions {
   /** Default 0: any free port. */
@@ -27,6 +30,18 @@ export interface SimOptions {
   lastNextPage?: LastNextPage;
   /** New sessions appearing at the head before each GET /sessions is answered. */
   arrivalsPerListRequest?: number;
+  /** The oldest sessions removed from the store before each GET /sessions is answered. */
+  ageOutPerListRequest?: number;
+  /** Generated sessions share start times in consecutive groups of this size; default 1. */
+  tieGroup?: number;
+  /** Each GET /sessions answer orders sessions that share a start time its own way. */
+  shuffleTies?: boolean;
+  /** total_records/total_pages as they stood this many list requests earlier. */
+  totalLag?: number;
+  /** Buggy pages: short:P:K, empty:P, long:P:K, ignore-size[:S], ignore-page, same-id. */
+  pageQuirks?: string;
+  /** Which pagination fields list answers carry. */
+  pagination?: PaginationMode;
   /** Apply start_date_after / start_date_before / finished (unverified on the real API). */
   honourTimeFilters?: boolean;
   logEncoding?: LogEncoding;
@@ -61,6 +76,11 @@ export type MutableOptionKey =
   | 'maxPageSize'
   | 'lastNextPage'
   | 'arrivalsPerListRequest'
+  | 'ageOutPerListRequest'
+  | 'shuffleTies'
+  | 'totalLag'
+  | 'pageQuirks'
+  | 'pagination'
   | 'honourTimeFilters'
   | 'logEncoding'
   | 'retryAfterSeconds'
@@ -68,14 +88,20 @@ export type MutableOptionKey =
 
 export type MutableOptions = Required<Pick<SimOptions, MutableOptionKey>> & { defaultPageSize: number };
 
-export const DEFAULTS: MutableOptions & { sessions: number; seed: number } = {
+export const DEFAULTS: MutableOptions & { sessions: number; seed: number; tieGroup: number } = {
   sessions: 2500,
   seed: 1,
+  tieGroup: 1,
   latencyMs: 0,
   maxPageSize: 1000,
   defaultPageSize: 10,
   lastNextPage: 'zero',
   arrivalsPerListRequest: 0,
+  ageOutPerListRequest: 0,
+  shuffleTies: false,
+  totalLag: 0,
+  pageQuirks: '',
+  pagination: 'full',
   honourTimeFilters: false,
   logEncoding: 'json-string',
   retryAfterSeconds: 1,
@@ -100,6 +126,15 @@ export function validateOptions(o: Partial<SimOptions>): void {
   if (o.defaultPageSize !== undefined) check(isInt(o.defaultPageSize, 1), `invalid defaultPageSize: ${o.defaultPageSize}`);
   if (o.lastNextPage !== undefined) check(LAST_NEXT_PAGE.includes(o.lastNextPage), `invalid lastNextPage: ${o.lastNextPage} (zero, null or missing)`);
   if (o.arrivalsPerListRequest !== undefined) check(isInt(o.arrivalsPerListRequest, 0), `invalid arrivalsPerListRequest: ${o.arrivalsPerListRequest}`);
+  if (o.ageOutPerListRequest !== undefined) check(isInt(o.ageOutPerListRequest, 0), `invalid ageOutPerListRequest: ${o.ageOutPerListRequest}`);
+  if (o.tieGroup !== undefined) check(isInt(o.tieGroup, 1) && o.tieGroup < 2 ** 31, `invalid tieGroup: ${o.tieGroup} (an integer >= 1)`);
+  if (o.shuffleTies !== undefined) check(typeof o.shuffleTies === 'boolean', `invalid shuffleTies: ${o.shuffleTies}`);
+  if (o.totalLag !== undefined) check(isInt(o.totalLag, 0), `invalid totalLag: ${o.totalLag}`);
+  if (o.pageQuirks !== undefined) {
+    check(typeof o.pageQuirks === 'string', `invalid pageQuirks: ${o.pageQuirks}`);
+    parsePageQuirks(o.pageQuirks);
+  }
+  if (o.pagination !== undefined) check(PAGINATION_MODES.includes(o.pagination), `invalid pagination: ${o.pagination} (${PAGINATION_MODES.join(', ')})`);
   if (o.logEncoding !== undefined) check(LOG_ENCODINGS.includes(o.logEncoding), `invalid logEncoding: ${o.logEncoding} (${LOG_ENCODINGS.join(', ')})`);
   if (o.retryAfterSeconds !== undefined) check(isInt(o.retryAfterSeconds, 0), `invalid retryAfterSeconds: ${o.retryAfterSeconds}`);
   if (o.slowMs !== undefined) check(isInt(o.slowMs, 0), `invalid slowMs: ${o.slowMs}`);

@@ -44,6 +44,7 @@ export const Salt = {
   feistel: 7,
   fault: 8,
   arrival: 9,
+  ties: 10,
 } as const;
 
 /** mulberry32: small, fast, and good enough for test data. */

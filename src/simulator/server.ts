@@ -140,10 +140,8 @@ export class SimServer {
       this.unhandled.push(record);
       if (!this.config.quiet) process.stderr.write(`b0s-sim: unhandled route ${method} ${url.pathname}\n`);
     }
-    // Sessions start whether or not this request gets through.
-    if (route.name === 'list' && this.options.arrivalsPerListRequest > 0) {
-      this.store.addArrivals(this.options.arrivalsPerListRequest);
-    }
+    // Sessions start and age out whether or not this request gets through.
+    const listNo = route.name === 'list' ? this.store.listRequest(this.options.arrivalsPerListRequest, this.options.ageOutPerListRequest) : 0;
 
     await this.sleep(this.options.latencyMs + (fault === 'slow' ? this.options.slowMs : 0));
     if (this.closed) return;
@@ -161,7 +159,7 @@ export class SimServer {
         const [status, message] = AUTH_ERRORS[record.auth];
         reply = apiError(status, message);
       } else {
-        reply = handle(route, url.searchParams, body, { store: this.store, options: this.options });
+        reply = handle(route, url.searchParams, body, { store: this.store, options: this.options, seed: this.config.seed, requestNo: record.n, listNo });
       }
     }
 
