@@ -15,8 +15,8 @@ export interface GlobalOptions {
   color: boolean;
   debug: boolean;
   retries: number;
-  /** Seconds. */
-  timeout: number;
+  /** Whole milliseconds. */
+  timeoutMs: number;
 }
 
 export interface ApiOptions {
@@ -58,7 +58,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     debug(`API ${api.url.href} (from ${api.source}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
     const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
-    dispatcher = world.dispatcher ?? (await proxyAwareDispatcher(world.env, concurrency, globals.timeout * 1000));
+    dispatcher = world.dispatcher ?? (await proxyAwareDispatcher(world.env, concurrency, globals.timeoutMs));
     const http = new Http({
       baseUrl: api.url,
       token: auth.token,
@@ -66,7 +66,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
       dispatcher,
       limiter: new Limiter(concurrency, world),
       retries: globals.retries,
-      timeoutMs: globals.timeout * 1000,
+      timeoutMs: globals.timeoutMs,
       now: world.now,
       sleep: world.sleep,
       random: world.random,
