@@ -10,8 +10,6 @@ export const REDACTED = '[token]';
 
 /** Consecutive characters of the token (or of one of its encodings) that make text unshowable. */
 const RUN = 12;
-/** Layers of escaping undone: an escape inside an escape (`%5Cu0074`) is still found. */
-const LAYERS = 2;
 
 export interface Redactor {
   /** The text with every form of the token replaced by `[token]`. */
@@ -72,34 +70,40 @@ interface View {
   end: number[];
 }
 
+/**
+ * The text as it is; with one kind of escaping undone alone (so a token that holds a
+ * `%41` is still found in its JSON-escaped form) or all kinds together; and each of
+ * those with one layer more undone the same ways (an escape inside an escape).
+ */
 function views(text: string): View[] {
-  const first: View = { text, start: [], end: [] };
+  const raw: View = { text, start: [], end: [] };
   for (let i = 0; i < text.length; i++) {
-    first.start.push(i);
-    first.end.push(i + 1);
+    raw.start.push(i);
+    raw.end.push(i + 1);
   }
-  const all = [first];
-  for (let layer = 0; layer < LAYERS; layer++) {
-    const next = decodeOnce(all[all.length - 1] as View);
-    if (next.text === (all[all.length - 1] as View).text) break;
-    all.push(next);
-  }
-  return all;
+  if (![...STARTERS].some((c) => text.includes(c))) return [raw];
+  const kinds = [...STARTERS, STARTERS];
+  const once = kinds.map((starters) => decodeOnce(raw, starters));
+  const all = [raw, ...once, ...once.flatMap((v) => kinds.map((starters) => decodeOnce(v, starters)))];
+  return all.filter((v, i) => all.findIndex((w) => w.text === v.text) === i);
 }
 
-// JSON and JavaScript escapes, percent-encoding, HTML character references.
+// JSON and JavaScript escapes, percent-encoding, HTML character references, by the
+// character each kind begins with.
+const STARTERS = '\\%&';
 const ESCAPE = /\\u([0-9a-f]{4})|\\x([0-9a-f]{2})|\\(["\\/'bfnrt])|%([0-9a-f]{2})|&#x([0-9a-f]{1,4});|&#(\d{1,5});|&(amp|lt|gt|quot|apos);/iy;
 const SIMPLE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeOnce(view: View): View {
+/** The view with one layer of the escapes that begin with one of `starters` undone. */
+function decodeOnce(view: View, starters: string): View {
   const { text } = view;
   const out: View = { text: '', start: [], end: [] };
   const chars: string[] = [];
   for (let i = 0; i < text.length; ) {
     let ch = text[i] as string;
     let len = 1;
-    if (ch === '\\' || ch === '%' || ch === '&') {
+    if (starters.includes(ch)) {
       ESCAPE.lastIndex = i;
       const m = ESCAPE.exec(text);
       const decoded = m ? decodeMatch(m) : undefined;
