@@ -31,6 +31,7 @@ export interface FileSystem {
    * Writes a whole file or nothing: the data goes to a temporary file in the same folder,
    * which takes the final name only once complete; on any failure it is removed. With
    * `exclusive` an existing file is never replaced (EEXIST), even one created meanwhile.
+   * Without it, an existing FIFO or device is written into, not replaced.
    */
   writeFile(path: string, data: Uint8Array | string, opts: { exclusive: boolean }): Promise<void>;
 }

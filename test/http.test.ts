@@ -25,7 +25,7 @@ afterEach(async () => {
   await agent.close();
 });
 
-function http(retries = 3): Http {
+function http(retries = 3, trace?: (line: string) => void): Http {
   const world = {
     now: () => clock,
     sleep: async (ms: number) => {
@@ -42,6 +42,7 @@ function http(retries = 3): Http {
     retries,
     timeoutMs: 5000,
     random: () => 0.5,
+    trace,
     ...world,
   });
 }
@@ -124,6 +125,17 @@ describe('error lines', () => {
     expect(err.message).not.toContain(FILE_TOKEN.slice(20, 60));
     pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(500, { error_message: `denied ${FILE_TOKEN}` });
     expect(((await http(0).json(get).catch((e: unknown) => e)) as Error).message).not.toContain(FILE_TOKEN);
+  });
+
+  it('an ID from a server that holds the token is cut out of messages and traces too', async () => {
+    const traces: string[] = [];
+    const client = http(3, (line) => traces.push(line));
+    pool().intercept({ path: `/api/v1/session/${FILE_TOKEN}/x`, method: 'GET' }).reply(404, { error_message: 'no such session' });
+    const err = (await client.json({ method: 'GET', segments: ['session', FILE_TOKEN, 'x'] }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('not found: no such session (HTTP 404, GET /session/[token]/x)');
+    expect(traces).toHaveLength(1);
+    expect(traces[0]).toMatch(/^GET \/api\/v1\/session\/\[token\]\/x → 404 /);
+    agent.assertNoPendingInterceptors();
   });
 
   it('a malformed JSON body names the endpoint', async () => {

@@ -63,7 +63,10 @@ export class Http {
   async send(req: SendRequest): Promise<Reply> {
     const { opts } = this;
     const path = `${opts.baseUrl.pathname}/${req.segments.map(encodeURIComponent).join('/')}${queryString(req.query)}`;
-    const endpoint = `${req.method} /${req.segments.join('/')}`;
+    // IDs in a path may come from a server (a short-ID lookup): messages and traces show
+    // them with the token cut out too.
+    const endpoint = this.redact.scrub(`${req.method} /${req.segments.join('/')}`);
+    const traced = this.redact.scrub(`${req.method} ${path}`);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -85,13 +88,13 @@ export class Http {
         // An answer too large to read would be just as large the next time.
         if (err instanceof B0sError) throw err;
         const failure = networkError(err, opts.baseUrl, opts.timeoutMs, (text) => this.excerpt(text, 200) ?? WITHHELD);
-        opts.trace?.(`${req.method} ${path} → ${failure.code ?? 'error'} after ${opts.now() - started} ms (attempt ${attempt + 1})`);
+        opts.trace?.(`${traced} → ${failure.code ?? 'error'} after ${opts.now() - started} ms (attempt ${attempt + 1})`);
         if (last || !RETRYABLE_CODES.has(failure.code ?? '')) throw withAttempts(failure, attempt);
         await opts.sleep(backoffDelay(attempt, opts.random), req.signal);
         continue;
       }
       opts.limiter.release();
-      opts.trace?.(`${req.method} ${path} → ${reply.status} (${reply.body.length} bytes, ${opts.now() - started} ms, attempt ${attempt + 1})`);
+      opts.trace?.(`${traced} → ${reply.status} (${reply.body.length} bytes, ${opts.now() - started} ms, attempt ${attempt + 1})`);
 
       if (reply.status >= 200 && reply.status < 300) {
         opts.limiter.succeeded();
