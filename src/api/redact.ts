@@ -6,7 +6,7 @@
 // A fragment of the token that survives (an excerpt cut in the middle of it) is caught by
 // `holdsPart`, and the caller then shows nothing of that text at all.
 
-export const REDACTED = '[token]';
+const REDACTED = '[token]';
 
 /** Consecutive characters of the token (or of one of its encodings) that make text unshowable. */
 const RUN = 12;
@@ -63,7 +63,7 @@ function tokenForms(token: string): string[] {
   return [...forms].filter((f) => f !== '');
 }
 
-/** Text with some escaping undone; decoded character i came from original text [start[i], end[i]]. */
+/** Text with some escaping undone; decoded character i came from original text [start[i], end[i]). */
 interface View {
   text: string;
   start: number[];
