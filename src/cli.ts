@@ -28,7 +28,7 @@ Environment:
   BORDER0_ADMIN_TOKEN   the admin token itself (else ~/.border0/token, written by \`border0 login\`)
   BORDER0_API           API base URL (default https://api.border0.com/api/v1)
   B0S_RETRIES           retries of a failed request (default ${DEFAULT_RETRIES})
-  B0S_TIMEOUT           seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS})
+  B0S_TIMEOUT           seconds each request may take, whole response included (default ${DEFAULT_TIMEOUT_SECONDS})
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS, NO_COLOR, FORCE_COLOR`;
 
 /** stdout's reader went away (`b0s list | head`): stop quietly, exit 0. */
@@ -108,17 +108,18 @@ function stackOf(err: unknown): string {
 function globalOptions(command: Command, world: World): GlobalOptions {
   const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number }>();
   const retries = o.retries ?? envNumber(world, 'B0S_RETRIES', retriesArg) ?? DEFAULT_RETRIES;
-  const timeout = o.timeout ?? envNumber(world, 'B0S_TIMEOUT', timeoutArg) ?? DEFAULT_TIMEOUT_SECONDS;
-  return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeout };
+  const timeoutMs = o.timeout ?? envNumber(world, 'B0S_TIMEOUT', timeoutArg) ?? DEFAULT_TIMEOUT_SECONDS * 1000;
+  return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeoutMs };
 }
 
 const retriesArg = wholeNumber('--retries', 0, 20);
+/** Seconds, possibly with a fraction, as whole milliseconds (at least 1): undici's timers take integers only. */
 const timeoutArg = (v: string) => {
   const n = Number(v.trim());
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
     throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, got "${v}"`);
   }
-  return n;
+  return Math.max(1, Math.round(n * 1000));
 };
 
 function envNumber(world: World, name: string, parse: (v: string) => number): number | undefined {
@@ -144,7 +145,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
     .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
     .option('--retries <n>', `retries of a failed request (default ${DEFAULT_RETRIES}, or B0S_RETRIES)`, retriesArg)
-    .option('--timeout <seconds>', `seconds to wait for an answer (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
+    .option('--timeout <seconds>', `seconds each request may take, its whole response included (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
     .option('--debug', 'trace each request on stderr (the token is never shown) and show stack traces')
     .showHelpAfterError(false)
     .exitOverride()

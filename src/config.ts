@@ -42,24 +42,44 @@ export async function resolveToken(opts: {
   }
   const file = opts.tokenFile ?? defaultTokenPath(opts.env, opts.homedir, opts.platform);
   const source = `token file ${file}`;
-  let raw: Buffer;
+  let read: { data: Buffer; mode: number };
   try {
-    raw = await opts.fs.readFile(file);
+    read = await opts.fs.readRegularFile(file, MAX_TOKEN_FILE_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
-    throw new AuthError(`no token: ${file} ${why}; ${LOGIN_HINT}`);
+    throw new AuthError(`no token: ${file} ${unreadable((err as NodeJS.ErrnoException).code)}; ${LOGIN_HINT}`);
   }
-  const token = raw.toString('utf8').trim();
+  const token = read.data.toString('utf8').trim();
   if (token === '') throw new AuthError(`no token: ${file} is empty; ${LOGIN_HINT}`);
   const result: TokenSource = { token: checkToken(token, source, opts.now), source };
-  const mode = await opts.fs.stat(file).then((s) => s.mode, () => undefined);
   // As ssh does for private keys: a token others can read is a token others can use.
-  if (opts.platform !== 'win32' && mode !== undefined && (mode & 0o077) !== 0) {
-    result.loosePermissions = { path: file, mode: mode & 0o777 };
+  if (opts.platform !== 'win32' && (read.mode & 0o077) !== 0) {
+    result.loosePermissions = { path: file, mode: read.mode & 0o777 };
   }
   return result;
+}
+
+/**
+ * A token is a few KiB at most. The cap, and reading regular files only, keep a wrong
+ * --token-file (/dev/zero, a FIFO, a log file) from hanging b0s or being sent as a header.
+ */
+export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
+function unreadable(code: string | undefined): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'does not exist';
+    case 'EACCES':
+    case 'EPERM':
+      return 'is not readable';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EFTYPE':
+      return 'is not a regular file (a device, FIFO or socket)';
+    case 'EFBIG':
+      return `is larger than ${MAX_TOKEN_FILE_BYTES / 1024} KiB, too large to hold a token`;
+    default:
+      return `cannot be read (${code ?? 'error'})`;
+  }
 }
 
 /** Refuses tokens that cannot be a header value, and JWTs whose `exp` has passed. */
@@ -108,15 +128,27 @@ export function resolveApiUrl(flag: string | undefined, env: Env): ApiUrl {
 }
 
 /** Loopback hosts are the only ones a token may be sent to over plain http. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-export function assertSafeTransport(api: ApiUrl): void {
-  if (api.url.protocol === 'http:' && !isLoopback(api.url.hostname)) {
-    throw new UsageError(
-      `refusing to send the token over plain http to ${api.url.host} (from ${api.source}); use https:// (http is allowed only to loopback addresses)`,
-    );
+/**
+ * How requests reach the API, and whether the token may travel that way at all. Over
+ * plain http the token is in clear: allowed only to a loopback address, and then always
+ * directly, since a proxy (even through a CONNECT tunnel) would see the request whole.
+ * https may go through a proxy: the token stays inside the TLS session with the API.
+ */
+export function routeTo(api: ApiUrl, env: Env): { proxy?: { url: string; noProxy: string } } {
+  if (api.url.protocol === 'http:') {
+    if (!isLoopback(api.url.hostname)) {
+      throw new UsageError(
+        `refusing to send the token over plain http to ${api.url.host} (from ${api.source}); use https:// (http is allowed only to loopback addresses)`,
+      );
+    }
+    return {};
   }
+  // As undici's EnvHttpProxyAgent: HTTP_PROXY serves https too when HTTPS_PROXY is unset.
+  const url = env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY || '';
+  return url ? { proxy: { url, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' } } : {};
 }

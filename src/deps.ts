@@ -3,7 +3,7 @@
 // never need a token.
 import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
-import { assertSafeTransport, resolveApiUrl, resolveToken } from './config';
+import { resolveApiUrl, resolveToken, routeTo } from './config';
 import type { IO } from './io';
 import { recentSessions, type RecentSessions } from './recent';
 import { VERSION } from './version';
@@ -15,8 +15,8 @@ export interface GlobalOptions {
   color: boolean;
   debug: boolean;
   retries: number;
-  /** Seconds. */
-  timeout: number;
+  /** Whole milliseconds. */
+  timeoutMs: number;
 }
 
 export interface ApiOptions {
@@ -49,16 +49,16 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
 
   const build = async (opts: ApiOptions): Promise<Border0Client> => {
     const api = resolveApiUrl(globals.apiUrl, world.env);
-    assertSafeTransport(api);
+    const route = routeTo(api, world.env);
     const auth = await resolveToken({ tokenFile: globals.tokenFile, env: world.env, homedir: world.homedir, platform: world.platform, fs: world.fs, now: world.now() });
     if (auth.loosePermissions) {
       const { path, mode } = auth.loosePermissions;
       io.warn(`${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
     }
-    debug(`API ${api.url.href} (from ${api.source}); token from ${auth.source}`);
+    debug(`API ${api.url.href} (from ${api.source}${route.proxy ? ', through the proxy in HTTPS_PROXY/HTTP_PROXY unless NO_PROXY matches' : ''}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
     const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
-    dispatcher = world.dispatcher ?? (await proxyAwareDispatcher(world.env, concurrency, globals.timeout * 1000));
+    dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, globals.timeoutMs));
     const http = new Http({
       baseUrl: api.url,
       token: auth.token,
@@ -66,7 +66,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
       dispatcher,
       limiter: new Limiter(concurrency, world),
       retries: globals.retries,
-      timeoutMs: globals.timeout * 1000,
+      timeoutMs: globals.timeoutMs,
       now: world.now,
       sleep: world.sleep,
       random: world.random,
@@ -96,17 +96,16 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
 }
 
 /**
- * A keep-alive connection pool. With a proxy configured: undici's EnvHttpProxyAgent, fed
- * from b0s's environment rather than process.env. Its tunnels need the methods undici's
- * index installs on every dispatcher, so only then is the whole of undici loaded (~50 ms).
+ * A keep-alive connection pool. Through a proxy: undici's EnvHttpProxyAgent, fed from the
+ * route rather than process.env, with no proxy for plain http (only loopback gets there,
+ * always directly). Its tunnels need the methods undici's index installs on every
+ * dispatcher, so only then is the whole of undici loaded (~50 ms).
  */
-async function proxyAwareDispatcher(env: Env, connections: number, timeoutMs: number): Promise<Dispatcher> {
+async function dispatcherFor(route: ReturnType<typeof routeTo>, connections: number, timeoutMs: number): Promise<Dispatcher> {
   const options = { connections, keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } };
-  const httpProxy = env.http_proxy ?? env.HTTP_PROXY ?? '';
-  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY ?? '';
-  if (httpProxy || httpsProxy) {
+  if (route.proxy) {
     const { EnvHttpProxyAgent } = await import('undici');
-    return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env.no_proxy ?? env.NO_PROXY ?? '' });
+    return new EnvHttpProxyAgent({ ...options, httpProxy: '', httpsProxy: route.proxy.url, noProxy: route.proxy.noProxy });
   }
   const { default: Agent } = await import('undici/lib/dispatcher/agent');
   return new Agent(options);

@@ -18,10 +18,21 @@ export interface InStream extends NodeJS.ReadableStream {
 }
 
 export interface FileSystem {
-  readFile(path: string): Promise<Buffer>;
-  /** Permission bits of a file (for the token file check). */
+  /**
+   * A regular file's bytes and mode, both from the one open file (nothing can be swapped in
+   * between). Fails with code EISDIR for a folder, EFTYPE for anything else that is not a
+   * regular file (a device such as /dev/zero, a FIFO, a socket: never waited on), and
+   * EFBIG when it holds more than `maxBytes` (of which no more than that is read).
+   */
+  readRegularFile(path: string, maxBytes: number): Promise<{ data: Buffer; mode: number }>;
+  /** Type and permission bits, as in `stat(2)`, following symlinks. */
   stat(path: string): Promise<{ mode: number }>;
-  /** Writes a new file; with `exclusive` it fails with EEXIST instead of overwriting. */
+  /**
+   * Writes a whole file or nothing: the data goes to a temporary file in the same folder,
+   * which takes the final name only once complete; on any failure it is removed. With
+   * `exclusive` an existing file is never replaced (EEXIST), even one created meanwhile.
+   * Without it, an existing FIFO or device is written into, not replaced.
+   */
   writeFile(path: string, data: Uint8Array | string, opts: { exclusive: boolean }): Promise<void>;
 }
 

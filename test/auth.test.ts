@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
 import { useSimulator } from './helpers/sim';
 import { ENV_TOKEN, EXPIRED_TOKEN, FILE_TOKEN, FUTURE_TOKEN, SIM_FORBIDDEN_TOKEN } from './helpers/secrets';
@@ -9,8 +10,18 @@ import { ENV_TOKEN, EXPIRED_TOKEN, FILE_TOKEN, FUTURE_TOKEN, SIM_FORBIDDEN_TOKEN
 // This simulator accepts FILE_TOKEN only, so a run succeeds exactly when b0s picked it.
 const { sim } = useSimulator({ sessions: 50, token: FILE_TOKEN });
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+const tmp = (prefix: string) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
 function home(token?: string, mode = 0o600): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-home-'));
+  const dir = tmp('b0s-home-');
   if (token !== undefined) {
     mkdirSync(path.join(dir, '.border0'), { mode: 0o700 });
     writeFileSync(path.join(dir, '.border0', 'token'), token);
@@ -20,9 +31,21 @@ function home(token?: string, mode = 0o600): string {
 }
 
 function file(content: string, mode = 0o600): string {
-  const p = path.join(mkdtempSync(path.join(os.tmpdir(), 'b0s-token-')), 'token');
+  const p = path.join(tmp('b0s-token-'), 'token');
   writeFileSync(p, content);
   chmodSync(p, mode);
+  return p;
+}
+
+function fifo(): string {
+  const p = path.join(tmp('b0s-token-'), 'fifo');
+  execFileSync('mkfifo', [p]);
+  return p;
+}
+
+function bigFile(size: number): string {
+  const p = file(FILE_TOKEN);
+  truncateSync(p, size);
   return p;
 }
 
@@ -70,6 +93,11 @@ describe('token problems: one line, exit 3, before any request', () => {
     ['an empty token file', () => ({ homedir: home('  \n') }), /\.border0\/token is empty; run `border0 login`/],
     ['a --token-file that does not exist', () => ({ argv: ['--token-file', '/nonexistent/b0s/token'] }), /\/nonexistent\/b0s\/token does not exist/],
     ['a token file that is a directory', () => ({ argv: ['--token-file', os.tmpdir()] }), /is a directory/],
+    // Never read: /dev/zero would be read forever, a FIFO waited on forever.
+    ['a token file that is a device', () => ({ argv: ['--token-file', '/dev/zero'] }), /no token: \/dev\/zero is not a regular file \(a device, FIFO or socket\); run `border0 login`/],
+    ['a token file that is a FIFO', () => ({ argv: ['--token-file', fifo()] }), /no token: .*fifo is not a regular file \(a device, FIFO or socket\)/],
+    // 50 MB (sparse: no disk used) must not become a 50 MB header.
+    ['a token file of 50 MB', () => ({ argv: ['--token-file', bigFile(50_000_000)] }), /no token: .*token is larger than 64 KiB, too large to hold a token/],
     ['a token with control characters', () => ({ env: { BORDER0_ADMIN_TOKEN: 'abc\u001b[2Jdef' } }), /control or non-ASCII characters/],
     ['an expired JWT', () => ({ env: { BORDER0_ADMIN_TOKEN: EXPIRED_TOKEN } }), /expired at 2020-09-13T12:26:40Z; run `border0 login`/],
   ];

@@ -2,6 +2,7 @@
 // policy, Retry-After, error lines, token handling and path encoding.
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Border0Client } from '../src/api/client';
 import { Http } from '../src/api/http';
 import { Limiter } from '../src/api/limiter';
 import { parseRetryAfter } from '../src/api/retry';
@@ -24,7 +25,7 @@ afterEach(async () => {
   await agent.close();
 });
 
-function http(retries = 3): Http {
+function http(retries = 3, trace?: (line: string) => void): Http {
   const world = {
     now: () => clock,
     sleep: async (ms: number) => {
@@ -41,6 +42,7 @@ function http(retries = 3): Http {
     retries,
     timeoutMs: 5000,
     random: () => 0.5,
+    trace,
     ...world,
   });
 }
@@ -125,6 +127,17 @@ describe('error lines', () => {
     expect(((await http(0).json(get).catch((e: unknown) => e)) as Error).message).not.toContain(FILE_TOKEN);
   });
 
+  it('an ID from a server that holds the token is cut out of messages and traces too', async () => {
+    const traces: string[] = [];
+    const client = http(3, (line) => traces.push(line));
+    pool().intercept({ path: `/api/v1/session/${FILE_TOKEN}/x`, method: 'GET' }).reply(404, { error_message: 'no such session' });
+    const err = (await client.json({ method: 'GET', segments: ['session', FILE_TOKEN, 'x'] }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('not found: no such session (HTTP 404, GET /session/[token]/x)');
+    expect(traces).toHaveLength(1);
+    expect(traces[0]).toMatch(/^GET \/api\/v1\/session\/\[token\]\/x → 404 /);
+    agent.assertNoPendingInterceptors();
+  });
+
   it('a malformed JSON body names the endpoint', async () => {
     for (let i = 0; i < 2; i++) pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, '{"session_logs": [');
     await expect(http(1).json(get)).rejects.toThrow(/the response to GET \/sessions is not valid JSON/);
@@ -135,6 +148,31 @@ describe('error lines', () => {
     await expect(http().json(get)).rejects.toThrow(NetworkError);
     pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).replyWithError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
     await expect(http().json(get)).rejects.toThrow(/TLS failure talking to api\.example\.test \(DEPTH_ZERO_SELF_SIGNED_CERT\): .*NODE_EXTRA_CA_CERTS/);
+  });
+});
+
+describe('size caps', () => {
+  const MiB = 1024 * 1024;
+
+  it('a body over the cap is refused with a message naming the cap, and not fetched again', async () => {
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, 'x'.repeat(2000));
+    const err = (await http().send({ ...get, maxBytes: 1000 }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.message).toBe('the response to GET /sessions (HTTP 200) is larger than 1,000 bytes, the most b0s reads in one response');
+    expect(sleeps).toEqual([]);
+    agent.assertNoPendingInterceptors();
+  });
+
+  it('JSON answers are capped at 64 MiB, recordings at 256 MiB (a declared Content-Length is enough to refuse)', async () => {
+    const declaring = (bytes: number) => ({ headers: { 'content-length': String(bytes) } });
+    pool().intercept({ path: '/api/v1/sessions', method: 'GET' }).reply(200, '{}', declaring(100 * MiB));
+    await expect(http().json(get)).rejects.toThrow('the response to GET /sessions (HTTP 200) is larger than 64 MiB');
+    const log = { path: '/api/v1/session/s/t/session_log', method: 'GET' };
+    pool().intercept(log).reply(200, 'x', declaring(100 * MiB));
+    expect((await new Border0Client(http()).sessionLog('s', 't', undefined)).body.toString()).toBe('x');
+    pool().intercept(log).reply(200, 'x', declaring(300 * MiB));
+    await expect(new Border0Client(http()).sessionLog('s', 't', undefined)).rejects.toThrow('is larger than 256 MiB');
+    agent.assertNoPendingInterceptors();
   });
 });
 

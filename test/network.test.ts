@@ -49,19 +49,23 @@ describe('TLS', () => {
 });
 
 describe('proxies', () => {
-  it('HTTP_PROXY carries requests to an http API', async () => {
+  it('a loopback API over plain http is reached directly: HTTP_PROXY and HTTPS_PROXY never see the token', async () => {
     proxy.seen.length = 0;
-    const r = await b0s(['list', '--page-size', '2', '-o', 'json'], { env: { ...env(), HTTP_PROXY: proxy.url } });
+    sim().resetRequests();
+    const r = await b0s(['list', '--page-size', '2', '-o', 'json'], { env: { ...env(), HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toHaveLength(2);
-    expect(proxy.seen.length).toBeGreaterThan(0);
-    expect(proxy.seen[0]).toContain(`127.0.0.1:${new URL(sim().url).port}`);
+    expect(proxy.seen).toEqual([]);
+    expect(sim().requests.length).toBeGreaterThan(0);
   });
 
-  it('NO_PROXY sends matching hosts direct', async () => {
+  it('plain http to anywhere but loopback is refused before anything is sent, proxy or not, exit 2', async () => {
     proxy.seen.length = 0;
-    const r = await b0s(['list', '--page-size', '2'], { env: { ...env(), HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
-    expect(r.code).toBe(0);
+    const r = await b0s(['list'], { env: { ...env(), BORDER0_API: 'http://api.example.test/api/v1', HTTP_PROXY: proxy.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'b0s: refusing to send the token over plain http to api.example.test (from BORDER0_API); use https:// (http is allowed only to loopback addresses)',
+    );
     expect(proxy.seen).toEqual([]);
   });
 
@@ -73,8 +77,19 @@ describe('proxies', () => {
     expect(proxy.seen[0]).toBe(`CONNECT 127.0.0.1:${new URL(tls.url).port}`);
   });
 
+  it('HTTP_PROXY alone serves https too, through a tunnel; NO_PROXY sends matching hosts direct', async () => {
+    proxy.seen.length = 0;
+    const tunnelled = await bin(['list', '--page-size', '2', '-o', 'json'], { ...env(), BORDER0_API: tls.url, HTTP_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CA_CERT });
+    expect(tunnelled.code).toBe(0);
+    expect(proxy.seen).toEqual([`CONNECT 127.0.0.1:${new URL(tls.url).port}`]);
+    proxy.seen.length = 0;
+    const direct = await bin(['list', '--page-size', '2', '-o', 'json'], { ...env(), BORDER0_API: tls.url, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: CA_CERT });
+    expect(direct.code).toBe(0);
+    expect(proxy.seen).toEqual([]);
+  });
+
   it('a proxy that refuses connections is a network error, exit 1', async () => {
-    const r = await b0s(['list', '--retries', '0'], { env: { ...env(), HTTP_PROXY: 'http://127.0.0.1:9' } });
+    const r = await b0s(['list', '--retries', '0'], { env: { ...env(), BORDER0_API: tls.url, HTTPS_PROXY: 'http://127.0.0.1:9' } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

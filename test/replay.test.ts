@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
-import { b0s } from './helpers/world';
+import { b0s, recordOutput } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
 
 const { sim, env } = useSimulator({ sessions: 300 });
@@ -18,7 +19,15 @@ async function apiLog(s: Session, recordingId: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+  made.push(dir);
+  return dir;
+};
 
 describe('b0s replay', () => {
   it('a terminal recording prints as the screen text, with prompts and commands', async () => {
@@ -93,9 +102,10 @@ describe('b0s replay', () => {
     expect(new Set(texts).size).toBe(1);
   });
 
-  it('-O writes a file, refuses to overwrite it, and --force overwrites', async () => {
+  it('-O writes a file, refuses to overwrite it, and --force overwrites (keeping its permissions); no temporary file is left', async () => {
     const s = ssh();
-    const file = path.join(tmp(), 'session.txt');
+    const dir = tmp();
+    const file = path.join(dir, 'session.txt');
     const first = await b0s(['replay', s.socket_id, s.session_id, '-O', file], { env: env() });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('');
@@ -107,9 +117,55 @@ describe('b0s replay', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already exists: use --force');
     expect(readFileSync(file, 'utf8')).toBe('keep me');
+    chmodSync(file, 0o600);
     const forced = await b0s(['replay', s.socket_id, s.session_id, '-O', file, '--force'], { env: env() });
     expect(forced.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['session.txt']);
+  });
+
+  it('-O: a write that fails part-way (the file size limit here, a full disk alike) leaves nothing behind, and the rerun is not refused', async () => {
+    const s = ssh();
+    const recording = String(s.recordings?.[0]?.recording_id);
+    const expected = await apiLog(s, recording);
+    expect(expected.length).toBeGreaterThan(2048);
+    const dir = tmp();
+    const file = path.join(dir, 'recording.raw');
+    const args = ['replay', s.socket_id, s.session_id, '--format', 'raw', '-O', file];
+    // The real bin under `ulimit -f 1`: the kernel refuses every write past the first 512 or 1024 bytes.
+    const limited = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const bin = path.join(__dirname, '..', 'bin', 'b0s');
+      execFile('sh', ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env() } }, (err, stdout, stderr) => {
+        recordOutput(Buffer.from(stdout), Buffer.from(stderr));
+        resolve({ code: typeof err?.code === 'number' ? err.code : 0, stderr });
+      });
+    });
+    expect(limited.stderr.trim()).toMatch(/^b0s: cannot write .*recording\.raw: larger than the file size limit; nothing was written$/);
+    expect(limited.code).toBe(1);
+    expect(readdirSync(dir)).toEqual([]);
+    const rerun = await b0s(args, { env: env() });
+    expect(rerun.code).toBe(0);
+    expect(readFileSync(file).equals(expected)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['recording.raw']);
+  });
+
+  it('-O --force into a FIFO (or a device) writes into it rather than replacing it', async () => {
+    const s = ssh();
+    const fifo = path.join(tmp(), 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const read = new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      createReadStream(fifo)
+        .on('data', (c) => chunks.push(c as Buffer))
+        .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+        .on('error', reject);
+    });
+    const r = await b0s(['replay', s.socket_id, s.session_id, '-O', fifo, '--force'], { env: env() });
+    expect(r.code).toBe(0);
+    const printed = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
+    expect(await read).toBe(printed.stdout);
+    expect(statSync(fifo).isFIFO()).toBe(true);
   });
 
   it('-O - is stdout; a folder, or a file in a missing folder, is one clear line', async () => {

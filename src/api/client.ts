@@ -1,6 +1,6 @@
 // The Border0 session-log endpoints, typed. Every method returns the server's own
 // objects (for JSON output) after checking their shape.
-import { Http, type Reply } from './http';
+import { Http, MAX_RECORDING_BYTES, type Reply } from './http';
 import { parseSession, parseSessionPage, type ParsedPage } from './parse';
 import type { Session, StatsKind } from './types';
 
@@ -78,6 +78,7 @@ export class Border0Client {
       segments: ['session', socketId, sessionId, 'session_log'],
       query: { recording_id: recordingId },
       signal,
+      maxBytes: MAX_RECORDING_BYTES,
     });
   }
 }

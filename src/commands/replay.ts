@@ -147,7 +147,12 @@ function fileError(file: string, err: unknown): Error {
     case 'EPERM':
     case 'EROFS':
       return new FileError(`cannot write ${name}: permission denied`, { cause: err });
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new FileError(`cannot write ${name}: no space left on the device; nothing was written`, { cause: err });
+    case 'EFBIG':
+      return new FileError(`cannot write ${name}: larger than the file size limit; nothing was written`, { cause: err });
     default:
-      return new FileError(`cannot write ${name}: ${inlineText((err as Error).message)}`, { cause: err });
+      return new FileError(`cannot write ${name}: ${inlineText((err as Error).message)}; nothing was written`, { cause: err });
   }
 }
