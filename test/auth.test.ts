@@ -1,16 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
+import { useTempDir } from './helpers/tmp';
 import { useSimulator } from './helpers/sim';
 import { ENV_TOKEN, EXPIRED_TOKEN, FILE_TOKEN, FUTURE_TOKEN, SIM_FORBIDDEN_TOKEN } from './helpers/secrets';
 
 // This simulator accepts FILE_TOKEN only, so a run succeeds exactly when b0s picked it.
 const { sim } = useSimulator({ sessions: 50, token: FILE_TOKEN });
+const tmp = useTempDir();
 
 function home(token?: string, mode = 0o600): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-home-'));
+  const dir = tmp('home');
   if (token !== undefined) {
     mkdirSync(path.join(dir, '.border0'), { mode: 0o700 });
     writeFileSync(path.join(dir, '.border0', 'token'), token);
@@ -20,7 +22,7 @@ function home(token?: string, mode = 0o600): string {
 }
 
 function file(content: string, mode = 0o600): string {
-  const p = path.join(mkdtempSync(path.join(os.tmpdir(), 'b0s-token-')), 'token');
+  const p = path.join(tmp('token'), 'token');
   writeFileSync(p, content);
   chmodSync(p, mode);
   return p;

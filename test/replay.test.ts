@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
+import { useTempDir } from './helpers/tmp';
 
 const { sim, env } = useSimulator({ sessions: 300 });
 
@@ -18,7 +18,7 @@ async function apiLog(s: Session, recordingId: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+const tmp = useTempDir();
 
 describe('b0s replay', () => {
   it('a terminal recording prints as the screen text, with prompts and commands', async () => {

@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
 import { ANSI, stripAnsi } from './helpers/parse';
+import { useTempDir } from './helpers/tmp';
 
 // 1,000 sessions (the lookup depth): enough for two IDs to share a 4-character prefix.
 const { sim, env } = useSimulator({ sessions: 1000 });
+const tmp = useTempDir();
 
 const find = (pred: (s: Session) => boolean): Session => findSession(sim(), pred);
 const isLive = (s: Session) => !s.end_time && !s.killed && s.result !== 'denied';
@@ -159,7 +160,7 @@ describe('short IDs from the last terminal table', () => {
   const sessionRequests = () => sim().requests.filter((q) => q.path.endsWith('/sessions'));
 
   it('resolve without reading the session list again', async () => {
-    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const configDir = tmp('recent');
     const listed = await b0s(['list', '--page-size', '20'], { env: env(), tty: { stdout: true, stderr: true }, configDir });
     expect(listed.code).toBe(0);
     const s = sim().sessionAt(7);
@@ -176,7 +177,7 @@ describe('short IDs from the last terminal table', () => {
   });
 
   it('a remembered session that is gone falls back to the lookup', async () => {
-    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const configDir = tmp('recent');
     const s = sim().sessionAt(9);
     // A terminal list stores the API's URL as b0s normalises it; then point its one entry at a socket that has no such session.
     const r0 = await b0s(['list', '--page-size', '1'], { env: env(), tty: { stdout: true }, configDir });
@@ -193,7 +194,7 @@ describe('short IDs from the last terminal table', () => {
 
   it('a config folder that cannot be written changes nothing for the user', async () => {
     // A folder under a regular file cannot be created, even by root.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-')), 'a-file');
+    const file = path.join(tmp('recent'), 'a-file');
     writeFileSync(file, '');
     const r = await b0s(['list', '--page-size', '5'], { env: env(), tty: { stdout: true, stderr: true }, configDir: path.join(file, 'b0s') });
     expect(r.code).toBe(0);
