@@ -196,7 +196,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
     .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
     .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
-    .option('--until <time>', 'sessions started at or before: RFC 3339 or a span back', timeArg('--until', now))
+    .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'))
     .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
