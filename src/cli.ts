@@ -257,7 +257,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
 
   program
     .command('kill')
-    .argument('<session...>', '<socket_id> <session_id>; or one or more <socket_id>/<session_id>, session IDs or short IDs')
+    .argument('<session...>', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
     .description('End live sessions (asks first on a terminal)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addOption(output(['table', 'json']))
@@ -269,6 +269,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
         'b0s kill <socket_id>/<session_id> --yes',
         'b0s kill e1f3464d -o json',
         'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
+        "jq -r '.[].session_id' matches.json | xargs b0s kill --yes     # session IDs alone",
       ]),
     )
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {

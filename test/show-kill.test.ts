@@ -235,6 +235,49 @@ describe('b0s kill, several sessions', () => {
     expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
   });
 
+  it('two bare session IDs (as `xargs b0s kill` gives them) are two sessions, not a socket and a session', async () => {
+    const a = liveSession();
+    const b = liveSession();
+    sim().resetRequests();
+    const r = await b0s(['kill', a.session_id, b.session_id, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session[]).map((s) => s.session_id)).toEqual([a.session_id, b.session_id]);
+    expect(sim().requests.filter((q) => q.method === 'PUT').map((q) => q.path)).toEqual([`/api/v1/session/${a.socket_id}/${a.session_id}`, `/api/v1/session/${b.socket_id}/${b.session_id}`]);
+  });
+
+  it('a socket ID and a session ID are still that one session (-o json: the object)', async () => {
+    const s = liveSession();
+    const r = await b0s(['kill', s.socket_id, s.session_id, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session).killed).toBe(true);
+  });
+
+  it('two bare UUIDs of which only one is a session: that one is killed, the other is not found (exit 5)', async () => {
+    const s = liveSession();
+    const missing = '00000000-0000-4000-8000-000000000003';
+    const r = await b0s(['kill', s.session_id, missing], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('Killed session');
+    expect(r.stderr).toContain(`${missing}: no session with ID ${missing}`);
+  });
+
+  it('two bare UUIDs that are neither a session pair nor sessions: exit 4, one line', async () => {
+    const r = await b0s(['kill', '00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000005'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('neither ID is a session among the 1,000 most recent');
+  });
+
+  it('the same session named several ways is killed once', async () => {
+    const s = liveSession();
+    sim().resetRequests();
+    const r = await b0s(['kill', `${s.socket_id}/${s.session_id}`, s.session_id, s.session_id.slice(0, 8), `${s.socket_id}/${s.session_id}`.toUpperCase(), '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session[]).map((x) => x.session_id)).toEqual([s.session_id]);
+    expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+    expect(r.stderr.match(/Killed session/g)).toHaveLength(1);
+  });
+
   it('when none can be killed, the exit code is theirs (4: not found)', async () => {
     const s = sim().sessionAt(0);
     const r = await b0s(['kill', `${s.socket_id}/00000000-0000-4000-8000-000000000001`, `${s.socket_id}/00000000-0000-4000-8000-000000000002`], { env: env() });
