@@ -200,7 +200,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
-    .option('--wide', 'full IDs (socket_id/session_id) and no column squeezing on a terminal')
+    .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
     .addHelpText(
       'after',
       examples([
