@@ -63,8 +63,9 @@ export function fitCell(column: Column | undefined, text: string, max: number): 
 // character name costs what a short one does.
 const UNITS_PER_COLUMN = 4;
 
-/** The cell cut to at most `max` display columns, measured on a bounded prefix. */
+/** A cell of more than `max` characters cut to `max` display columns, measured on a bounded prefix. */
 export function capCell(text: string, max: number): string {
+  if (text.length <= max) return text;
   const units = max * UNITS_PER_COLUMN;
   if (text.length <= units) return truncate(text, max);
   let head = text.slice(0, units);
