@@ -1,10 +1,10 @@
 // The whole command surface in one place. Each action turns flags into a typed options
 // object (bad input is a UsageError before any request) and loads its command module
 // only when it runs, so `b0s --help` stays fast and never needs a token.
-import { Command, CommanderError, Option } from 'commander';
-import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
 import { setMaxListeners } from 'node:events';
 import { getSystemErrorMap } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
+import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
 import { createIO, type IO } from './io';
 import { inlineText } from './output/sanitize';
@@ -44,8 +44,8 @@ const MAX_CONCURRENCY = 32;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
-  // Every request, retry wait and prompt in flight listens here: at --concurrency 32 that
-  // is well over Node's default of 10, which would print a MaxListenersExceededWarning.
+  // Requests, retry waits and prompts in flight listen here: with up to --concurrency of
+  // them that is over Node's default of 10, which prints a MaxListenersExceededWarning.
   setMaxListeners(SIGNAL_LISTENERS, controller.signal);
   const onInterrupt = () => controller.abort(world.signal.reason instanceof CancelledError ? world.signal.reason : new CancelledError('interrupted'));
   if (world.signal.aborted) onInterrupt();
