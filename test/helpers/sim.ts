@@ -7,17 +7,8 @@ import { matchRoute } from '../../src/simulator/routes';
 /** A fixed "now" for the simulator's data, so relative times and windows are predictable. */
 export const SIM_NOW = Date.parse('2026-11-26T12:00:00Z');
 
-export interface SimulatorHandle {
-  sim: () => Simulator;
-  env: () => Record<string, string>;
-  /**
-   * Requests to routes the simulator does not know, taken off the list: after each test
-   * any left fail it, so a test that calls an unknown route on purpose takes them here.
-   */
-  takeUnhandled: () => SimRequest[];
-}
-
-export function useSimulator(opts: SimOptions = {}): SimulatorHandle {
+/** A simulator for the test file; a request to a route it does not know fails the test that made it. */
+export function useSimulator(opts: SimOptions = {}): { sim: () => Simulator; env: () => Record<string, string> } {
   let sim: Simulator | undefined;
   // Kept here rather than read from sim.unhandled, which resetRequests() empties.
   const unhandled: SimRequest[] = [];
@@ -43,7 +34,7 @@ export function useSimulator(opts: SimOptions = {}): SimulatorHandle {
     if (!sim) throw new Error('simulator not started');
     return sim;
   };
-  return { sim: get, env: () => ({ BORDER0_API: get().url, BORDER0_ADMIN_TOKEN: get().token }), takeUnhandled: () => unhandled.splice(0) };
+  return { sim: get, env: () => ({ BORDER0_API: get().url, BORDER0_ADMIN_TOKEN: get().token }) };
 }
 
 /** The newest session in the simulator that matches, or a failed test. */

@@ -1,7 +1,8 @@
 // A World for tests: in-memory streams that can claim to be a terminal or not, a home
-// and config folder of its own for each run (removed after it), a clock that runs faster than real time (so retry waits
-// and Retry-After pauses are honoured without slowing the suite), and a log of every
-// byte b0s writes (for the token-leak check in the global teardown).
+// and config folder of its own for each run (removed after it), a clock that runs
+// faster than real time (so retry waits and Retry-After pauses are honoured without
+// slowing the suite), and a log of every byte b0s writes (for the token-leak check in
+// the global teardown).
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
