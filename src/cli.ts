@@ -1,26 +1,30 @@
 // The whole command surface in one place. Each action turns flags into a typed options
 // object (bad input is a UsageError before any request) and loads its command module
 // only when it runs, so `b0s --help` stays fast and never needs a token.
+import { setMaxListeners } from 'node:events';
+import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
-import { B0sError, CancelledError, ExitCode, UsageError } from './errors';
+import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
 import { createIO, type IO } from './io';
 import { inlineText } from './output/sanitize';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
 import { VERSION } from './version';
-import type { World } from './world';
+import type { OutStream, World } from './world';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
   0    success (an empty list too)
-  1    API, server or network failure, or a local file that cannot be written
+  1    API, server or network failure, or output or a local file that cannot be written
   2    usage error (bad flag or argument)
   3    authentication (no token, token refused or expired, 401, 403)
   4    not found (socket, session or recording)
   5    partial failure (some of several operations failed)
-  130  interrupted (Ctrl-C) or cancelled at a prompt`;
+  129  stopped by SIGHUP (the terminal closed)
+  130  interrupted (Ctrl-C) or cancelled at a prompt
+  143  stopped by SIGTERM (timeout, systemd, Kubernetes, CI)`;
 
 const ENV_HELP = `
 
@@ -41,12 +45,13 @@ const MAX_CONCURRENCY = 32;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort(new CancelledError('interrupted'));
+  // Requests, retry waits and prompts in flight listen here: with up to --concurrency of
+  // them that is over Node's default of 10, which prints a MaxListenersExceededWarning.
+  setMaxListeners(SIGNAL_LISTENERS, controller.signal);
+  const onInterrupt = () => controller.abort(world.signal.reason instanceof CancelledError ? world.signal.reason : new CancelledError('interrupted'));
   if (world.signal.aborted) onInterrupt();
   world.signal.addEventListener('abort', onInterrupt, { once: true });
-  const onStdoutError = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') controller.abort(new BrokenPipe());
-  };
+  const onStdoutError = (err: NodeJS.ErrnoException) => controller.abort(stdoutFailure(err));
   world.stdout.on('error', onStdoutError);
 
   let io: IO = createIO(world, world.env, { noColor: false });
@@ -60,17 +65,39 @@ export async function run(world: World): Promise<number> {
     return deps;
   };
 
+  let failure: { err: unknown } | undefined;
   try {
     await buildProgram(world, session).parseAsync([...world.argv], { from: 'user' });
-    return ExitCode.ok;
   } catch (err) {
-    const reason = controller.signal.aborted ? controller.signal.reason : err;
-    return report(reason instanceof BrokenPipe || reason instanceof CancelledError ? reason : err, io, debug);
+    failure = { err };
+  }
+  try {
+    // The last bytes may still fail (a full disk): that is a failed run, not a success.
+    if (!controller.signal.aborted) await flushed(world.stdout);
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof BrokenPipe || reason instanceof CancelledError || reason instanceof OutputError) return report(reason, io, debug);
+    return failure ? report(failure.err, io, debug) : ExitCode.ok;
   } finally {
     world.signal.removeEventListener('abort', onInterrupt);
     world.stdout.removeListener('error', onStdoutError);
     await deps?.close();
   }
+}
+
+/** Requests in flight (at most --concurrency), each with a retry wait and a limiter wait, and a prompt. */
+const SIGNAL_LISTENERS = 3 * MAX_CONCURRENCY + 8;
+
+/** A closed reader (`b0s list | head`) is a quiet stop; any other failure to write is an error. */
+function stdoutFailure(err: NodeJS.ErrnoException): Error {
+  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return new BrokenPipe();
+  const described = typeof err.errno === 'number' ? getSystemErrorMap().get(err.errno)?.[1] : undefined;
+  return new OutputError(`cannot write the output: ${described ?? err.message}`, { cause: err });
+}
+
+/** Resolves once everything written so far has gone out, or failed. */
+function flushed(out: OutStream): Promise<void> {
+  if (out.destroyed) return Promise.resolve();
+  return new Promise((resolve) => out.write('', () => resolve()));
 }
 
 /** The one place errors become a line on stderr and an exit code. */
@@ -173,11 +200,11 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
     .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
     .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
-    .option('--until <time>', 'sessions started at or before: RFC 3339 or a span back', timeArg('--until', now))
+    .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'))
     .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
-    .option('--wide', 'full IDs (socket_id/session_id) and no column squeezing on a terminal')
+    .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
     .addHelpText(
       'after',
       examples([
@@ -235,7 +262,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
 
   program
     .command('kill')
-    .argument('<session...>', '<socket_id> <session_id>; or one or more <socket_id>/<session_id>, session IDs or short IDs')
+    .argument('<session...>', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
     .description('End live sessions (asks first on a terminal)')
     .option('-y, --yes', 'do not ask for confirmation')
     .addOption(output(['table', 'json']))
@@ -247,6 +274,7 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
         'b0s kill <socket_id>/<session_id> --yes',
         'b0s kill e1f3464d -o json',
         'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
+        "jq -r '.[].session_id' matches.json | xargs b0s kill --yes     # session IDs alone",
       ]),
     )
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {

@@ -22,7 +22,7 @@ export interface IO {
   /** Colour for each stream, decided once: level 0 when colour is off. */
   readonly out: ChalkInstance;
   readonly err: ChalkInstance;
-  /** Writes to stdout, waiting for the pipe to drain when it is full. */
+  /** Writes to stdout, waiting for the pipe to drain when it is full (or for the stream to fail). */
   write(chunk: string | Uint8Array): Promise<void>;
   /** One line on stderr (a newline is added). */
   note(line: string): void;
@@ -80,7 +80,19 @@ export function createIO(
     write(chunk) {
       if (stdout.destroyed) return Promise.resolve();
       if (stdout.write(chunk)) return Promise.resolve();
-      return new Promise((resolve) => stdout.once('drain', resolve));
+      // A stream that failed (a full disk) never drains: stop waiting on its error too.
+      // The error itself is reported through the stream's 'error' listener in cli.ts run().
+      return new Promise((resolve) => {
+        const done = () => {
+          stdout.removeListener('drain', done);
+          stdout.removeListener('error', done);
+          stdout.removeListener('close', done);
+          resolve();
+        };
+        stdout.once('drain', done);
+        stdout.once('error', done);
+        stdout.once('close', done);
+      });
     },
 
     note(line) {

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
+import { CancelledError, type StopSignal } from './errors';
 import { nodeFileSystem } from './node-fs';
+import { handleStopSignals } from './signals';
 import type { World } from './world';
 
 // A long walk allocates steadily while keeping only a few pages alive. By default V8
@@ -15,14 +17,12 @@ import type { World } from './world';
 // when set at run time.
 setFlagsFromString('--semi-space-growth-factor=1');
 
+const SIGNAL_WORDS: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'stopped by SIGTERM', SIGHUP: 'stopped by SIGHUP (the terminal closed)' };
 const interrupt = new AbortController();
-let interrupted = false;
-process.on('SIGINT', () => {
-  // A second Ctrl-C means "now": don't wait for in-flight requests to wind down.
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  interrupt.abort();
-});
+handleStopSignals(process, (signal) => interrupt.abort(new CancelledError(SIGNAL_WORDS[signal], signal)));
+// stderr is where failures are reported: when it fails too (a closed terminal), there is
+// nowhere left to say so, and the exit code still tells.
+process.stderr.on('error', () => {});
 
 // The platform's usual place for per-user settings.
 function configDir(): string {
@@ -50,6 +50,8 @@ const world: World = {
 
 run(world).then((code) => {
   process.exitCode = code;
+  // run() has reported what went wrong; bytes still queued after a signal may fail quietly.
+  process.stdout.on('error', () => {});
   // stdin was only read for a prompt; it must not keep the process alive.
   process.stdin.unref?.();
 });

@@ -4,7 +4,8 @@ import type { Dispatcher } from 'undici';
 
 export interface OutStream {
   write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
-  once(event: 'drain', listener: () => void): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  once(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
   on(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   isTTY?: boolean;
@@ -52,7 +53,10 @@ export interface World {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
-  /** Aborted on Ctrl-C: in-flight requests stop and the command exits 130. */
+  /**
+   * Aborted on Ctrl-C, SIGTERM or SIGHUP: in-flight requests stop and the command exits
+   * 130, 143 or 129 (the reason is a CancelledError that carries the code).
+   */
   signal: AbortSignal;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;

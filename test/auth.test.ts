@@ -1,27 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
+import { useTempDir } from './helpers/tmp';
 import { useSimulator } from './helpers/sim';
 import { ENV_TOKEN, EXPIRED_TOKEN, FILE_TOKEN, FUTURE_TOKEN, SIM_FORBIDDEN_TOKEN } from './helpers/secrets';
 
 // This simulator accepts FILE_TOKEN only, so a run succeeds exactly when b0s picked it.
 const { sim } = useSimulator({ sessions: 50, token: FILE_TOKEN });
-
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-const tmp = (prefix: string) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
+const tmp = useTempDir();
 
 function home(token?: string, mode = 0o600): string {
-  const dir = tmp('b0s-home-');
+  const dir = tmp('home');
   if (token !== undefined) {
     mkdirSync(path.join(dir, '.border0'), { mode: 0o700 });
     writeFileSync(path.join(dir, '.border0', 'token'), token);
@@ -31,14 +23,14 @@ function home(token?: string, mode = 0o600): string {
 }
 
 function file(content: string, mode = 0o600): string {
-  const p = path.join(tmp('b0s-token-'), 'token');
+  const p = path.join(tmp('token'), 'token');
   writeFileSync(p, content);
   chmodSync(p, mode);
   return p;
 }
 
 function fifo(): string {
-  const p = path.join(tmp('b0s-token-'), 'fifo');
+  const p = path.join(tmp('token'), 'fifo');
   execFileSync('mkfifo', [p]);
   return p;
 }

@@ -22,6 +22,8 @@ beforeEach(() => {
   clock = Date.parse('2026-11-26T12:00:00Z');
 });
 afterEach(async () => {
+  // Every answer a test set up was asked for: a test cannot pass by skipping requests.
+  agent.assertNoPendingInterceptors();
   await agent.close();
 });
 

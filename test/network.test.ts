@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b0s, recordOutput } from './helpers/world';
 import { useSimulator } from './helpers/sim';
 import { CA_CERT, startProxy, startTlsFront } from './helpers/proxies';
+import { useTempDir } from './helpers/tmp';
 
 const { sim, env } = useSimulator({ sessions: 30 });
+const tmp = useTempDir();
 let tls: Awaited<ReturnType<typeof startTlsFront>>;
 let proxy: Awaited<ReturnType<typeof startProxy>>;
 
@@ -21,7 +23,9 @@ afterAll(async () => {
 
 function bin(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'b0s'), ...args], { env: { PATH: process.env.PATH ?? '', ...extraEnv } });
+    // A home of its own, so nothing b0s might keep there lands outside the test's temp folder.
+    const home = tmp('home');
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'b0s'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), ...extraEnv } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

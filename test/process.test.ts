@@ -1,14 +1,18 @@
 // The real bin in a real process: what a shell user sees with pipes and Ctrl-C.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useSimulator } from './helpers/sim';
-import { parseNdjson } from './helpers/parse';
+import { parseCsv, parseNdjson } from './helpers/parse';
+import { useTempDir } from './helpers/tmp';
 import { recordOutput } from './helpers/world';
 
 const BIN = path.join(__dirname, '..', 'bin', 'b0s');
 const { sim, env } = useSimulator({ sessions: 5000 });
+const tmp = useTempDir();
 
 interface Child {
   code: Promise<number | null>;
@@ -17,14 +21,16 @@ interface Child {
   proc: ReturnType<typeof spawn>;
 }
 
-function start(args: string[], extraEnv: Record<string, string> = {}): Child {
+function start(args: string[], extraEnv: Record<string, string> = {}, stdio: StdioOptions = ['ignore', 'pipe', 'pipe'], readStdout = true): Child {
   if (!existsSync(path.join(__dirname, '..', 'dist', 'b0s.cjs'))) throw new Error('dist/b0s.cjs is missing: run `npm run build` (npm test does)');
+  // A home of its own: whatever b0s would write there stays in the test's temp folder.
+  const home = tmp('home');
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env(), ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), TMPDIR: os.tmpdir(), ...env(), ...extraEnv },
+    stdio,
   });
   const child: Child = { proc, stdout: [], stderr: [], code: new Promise((resolve) => proc.on('close', (c, signal) => resolve(c ?? (signal ? 128 : null)))) };
-  proc.stdout?.on('data', (d: Buffer) => child.stdout.push(d));
+  if (readStdout) proc.stdout?.on('data', (d: Buffer) => child.stdout.push(d));
   proc.stderr?.on('data', (d: Buffer) => child.stderr.push(d));
   void child.code.then(() => recordOutput(Buffer.concat(child.stdout), Buffer.concat(child.stderr)));
   return child;
@@ -79,6 +85,86 @@ describe('the b0s bin', () => {
       expect(sessions.length).toBeLessThan(5000);
     } finally {
       sim().setOptions({ latencyMs: 0 });
+    }
+  });
+});
+
+describe('output that cannot be written', () => {
+  // /dev/full accepts the open and fails every write with ENOSPC, as a full disk does.
+  const cases: string[][] = [
+    ['list', '-o', 'json'],
+    ['list', '--all', '--page-size', '500', '-o', 'ndjson'],
+    ['list', '--page-size', '50', '-o', 'csv'],
+    ['list', '--page-size', '50'],
+    ['--help'],
+  ];
+  for (const args of cases) {
+    it(`b0s ${args.join(' ')} > /dev/full: exit 1 and one line saying so`, async () => {
+      const full = openSync('/dev/full', 'w');
+      const child = start(args, {}, ['ignore', full, 'pipe']);
+      expect(await child.code).toBe(1);
+      expect(Buffer.concat(child.stderr).toString()).toBe('b0s: cannot write the output: no space left on device\n');
+    });
+  }
+
+  it('show -o json > /dev/full too', async () => {
+    const s = sim().sessionAt(0);
+    const child = start(['show', `${s.socket_id}/${s.session_id}`, '-o', 'json'], {}, ['ignore', openSync('/dev/full', 'w'), 'pipe']);
+    expect(await child.code).toBe(1);
+    expect(Buffer.concat(child.stderr).toString()).toContain('cannot write the output: no space left on device');
+  });
+});
+
+describe('SIGTERM and SIGHUP, as timeout, systemd, CI and a closing terminal send them', () => {
+  const cases: Array<[NodeJS.Signals, number, string, (out: string) => unknown[]]> = [
+    ['SIGTERM', 143, 'json', (out) => JSON.parse(out) as unknown[]],
+    ['SIGHUP', 129, 'ndjson', parseNdjson],
+    ['SIGTERM', 143, 'csv', (out) => parseCsv(out).slice(1)],
+  ];
+  for (const [signal, code, format, parse] of cases) {
+    it(`${signal} mid-walk: exit ${code}, and the ${format} written so far is whole`, async () => {
+      sim().setOptions({ latencyMs: 15 });
+      try {
+        const child = start(['list', '--all', '-o', format, '--concurrency', '2']);
+        await new Promise<void>((resolve) => child.proc.stdout?.once('data', () => resolve()));
+        child.proc.kill(signal);
+        expect(await child.code).toBe(code);
+        const sessions = parse(Buffer.concat(child.stdout).toString());
+        expect(sessions.length).toBeGreaterThan(0);
+        expect(sessions.length).toBeLessThan(5000);
+        expect(Buffer.concat(child.stderr).toString()).toMatch(new RegExp(`^b0s: stopped by ${signal}`));
+      } finally {
+        sim().setOptions({ latencyMs: 0 });
+      }
+    });
+  }
+
+  it('stuck writing to a pipe nobody reads, b0s still exits after SIGTERM', async () => {
+    const child = start(['list', '--all', '--page-size', '1000', '-o', 'json', '--concurrency', '1'], {}, ['ignore', 'pipe', 'pipe'], false);
+    const exited = new Promise<number | null>((resolve) => child.proc.on('exit', (c) => resolve(c)));
+    // Nothing reads: once this side's buffer is full, the pipe fills and b0s waits for it
+    // to drain, with far more of the first thousand sessions left to write.
+    const out = child.proc.stdout as NonNullable<typeof child.proc.stdout>;
+    while (out.readableLength < out.readableHighWaterMark) await delay(10);
+    child.proc.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    child.proc.stdout?.destroy();
+  });
+});
+
+describe('stderr stays quiet', () => {
+  // KNOWN FAILING until the walker raises the listener limit of its own AbortController
+  // (src/api/walk.ts: each request in flight listens on it, so 32 of them pass Node's
+  // default of 10). b0s's run-wide signal already does (src/cli.ts). Make this it() then.
+  it('--concurrency 32 with faults: no runtime warnings', async () => {
+    sim().setFaults('503:0.2,429:0.05');
+    try {
+      const child = start(['list', '--all', '--page-size', '20', '--concurrency', '32', '--retries', '10', '-o', 'ndjson']);
+      expect(await child.code).toBe(0);
+      expect(Buffer.concat(child.stderr).toString()).toBe('');
+      expect(parseNdjson(Buffer.concat(child.stdout).toString())).toHaveLength(5000);
+    } finally {
+      sim().setFaults('');
     }
   });
 });

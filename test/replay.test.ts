@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, createReadStream, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s, recordOutput } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
+import { useTempDir } from './helpers/tmp';
 
 const { sim, env } = useSimulator({ sessions: 300 });
 
@@ -19,15 +19,7 @@ async function apiLog(s: Session, recordingId: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-const tmp = () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
-  made.push(dir);
-  return dir;
-};
+const tmp = useTempDir();
 
 describe('b0s replay', () => {
   it('a terminal recording prints as the screen text, with prompts and commands', async () => {

@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
 import { ANSI, stripAnsi } from './helpers/parse';
+import { useTempDir } from './helpers/tmp';
 
 // 1,000 sessions (the lookup depth): enough for two IDs to share a 4-character prefix.
 const { sim, env } = useSimulator({ sessions: 1000 });
+const tmp = useTempDir();
 
 const find = (pred: (s: Session) => boolean): Session => findSession(sim(), pred);
 const isLive = (s: Session) => !s.end_time && !s.killed && s.result !== 'denied';
@@ -159,7 +160,7 @@ describe('short IDs from the last terminal table', () => {
   const sessionRequests = () => sim().requests.filter((q) => q.path.endsWith('/sessions'));
 
   it('resolve without reading the session list again', async () => {
-    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const configDir = tmp('recent');
     const listed = await b0s(['list', '--page-size', '20'], { env: env(), tty: { stdout: true, stderr: true }, configDir });
     expect(listed.code).toBe(0);
     const s = sim().sessionAt(7);
@@ -176,7 +177,7 @@ describe('short IDs from the last terminal table', () => {
   });
 
   it('a remembered session that is gone falls back to the lookup', async () => {
-    const configDir = mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-'));
+    const configDir = tmp('recent');
     const s = sim().sessionAt(9);
     // A terminal list stores the API's URL as b0s normalises it; then point its one entry at a socket that has no such session.
     const r0 = await b0s(['list', '--page-size', '1'], { env: env(), tty: { stdout: true }, configDir });
@@ -193,7 +194,7 @@ describe('short IDs from the last terminal table', () => {
 
   it('a config folder that cannot be written changes nothing for the user', async () => {
     // A folder under a regular file cannot be created, even by root.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'b0s-recent-')), 'a-file');
+    const file = path.join(tmp('recent'), 'a-file');
     writeFileSync(file, '');
     const r = await b0s(['list', '--page-size', '5'], { env: env(), tty: { stdout: true, stderr: true }, configDir: path.join(file, 'b0s') });
     expect(r.code).toBe(0);
@@ -232,6 +233,49 @@ describe('b0s kill, several sessions', () => {
     expect(r.stderr).toMatch(new RegExp(`${missing}: not found`));
     expect(r.stderr).toContain('1 of 2 sessions could not be killed');
     expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('two bare session IDs (as `xargs b0s kill` gives them) are two sessions, not a socket and a session', async () => {
+    const a = liveSession();
+    const b = liveSession();
+    sim().resetRequests();
+    const r = await b0s(['kill', a.session_id, b.session_id, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session[]).map((s) => s.session_id)).toEqual([a.session_id, b.session_id]);
+    expect(sim().requests.filter((q) => q.method === 'PUT').map((q) => q.path)).toEqual([`/api/v1/session/${a.socket_id}/${a.session_id}`, `/api/v1/session/${b.socket_id}/${b.session_id}`]);
+  });
+
+  it('a socket ID and a session ID are still that one session (-o json: the object)', async () => {
+    const s = liveSession();
+    const r = await b0s(['kill', s.socket_id, s.session_id, '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session).killed).toBe(true);
+  });
+
+  it('two bare UUIDs of which only one is a session: that one is killed, the other is not found (exit 5)', async () => {
+    const s = liveSession();
+    const missing = '00000000-0000-4000-8000-000000000003';
+    const r = await b0s(['kill', s.session_id, missing], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('Killed session');
+    expect(r.stderr).toContain(`${missing}: no session with ID ${missing}`);
+  });
+
+  it('two bare UUIDs that are neither a session pair nor sessions: exit 4, one line', async () => {
+    const r = await b0s(['kill', '00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000005'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('neither ID is a session among the 1,000 most recent');
+  });
+
+  it('the same session named several ways is killed once', async () => {
+    const s = liveSession();
+    sim().resetRequests();
+    const r = await b0s(['kill', `${s.socket_id}/${s.session_id}`, s.session_id, s.session_id.slice(0, 8), `${s.socket_id}/${s.session_id}`.toUpperCase(), '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Session[]).map((x) => x.session_id)).toEqual([s.session_id]);
+    expect(sim().requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+    expect(r.stderr.match(/Killed session/g)).toHaveLength(1);
   });
 
   it('when none can be killed, the exit code is theirs (4: not found)', async () => {

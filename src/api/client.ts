@@ -1,5 +1,6 @@
 // The Border0 session-log endpoints, typed. Every method returns the server's own
 // objects (for JSON output) after checking their shape.
+import { ApiError, NotFoundError } from '../errors';
 import { Http, MAX_RECORDING_BYTES, type Reply } from './http';
 import { parseSession, parseSessionPage, type ParsedPage } from './parse';
 import type { Session, StatsKind } from './types';
@@ -40,12 +41,21 @@ export class Border0Client {
   }
 
   async listSessions(q: PageQuery, signal?: AbortSignal): Promise<ParsedPage> {
-    const { value, endpoint } = await this.http.json({
-      method: 'GET',
-      segments: ['sessions'],
-      query: { page: q.page, page_size: q.pageSize, ...filterQuery(q) },
-      signal,
-    });
+    const { value, endpoint } = await this.http
+      .json({
+        method: 'GET',
+        segments: ['sessions'],
+        query: { page: q.page, page_size: q.pageSize, ...filterQuery(q) },
+        signal,
+      })
+      .catch((err: unknown) => {
+        // The list itself cannot be missing: a 404 that is not the API's own error answer
+        // (a proxy's HTML page, an empty body) means the URL points somewhere else.
+        if (err instanceof NotFoundError && !err.apiAnswer) {
+          throw new ApiError(`${err.message.replace(/^not found: /, '')}: is ${this.baseUrl} the Border0 API? check --api-url or BORDER0_API (it ends in /api/v1)`, 404, { cause: err });
+        }
+        throw err;
+      });
     return parseSessionPage(value, endpoint);
   }
 

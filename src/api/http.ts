@@ -178,7 +178,7 @@ export class Http {
       return new AuthError(`the API refused the token: ${what}; it may be expired or revoked: run \`border0 login\``);
     }
     if (reply.status === 403) return new AuthError(`not allowed: ${what}; an admin token is needed`);
-    if (reply.status === 404) return new NotFoundError(`not found: ${what}`);
+    if (reply.status === 404) return new NotFoundError(`not found: ${what}`, { apiAnswer: apiMessage !== undefined });
     return new ApiError(`Border0 API error: ${what}`, reply.status);
   }
 

@@ -3,28 +3,27 @@
 import type { Border0Client } from '../api/client';
 import type { Session } from '../api/types';
 import type { Deps } from '../deps';
-import { B0sError, CancelledError, PartialFailure, UsageError } from '../errors';
+import { ApiError, B0sError, CancelledError, PartialFailure, UsageError } from '../errors';
 import { durationOf, formatDuration, shortId, statusOf, userOf } from '../output/fields';
 import { outputFormat } from '../output/formats';
 import { toJson } from '../output/json';
 import { inlineText } from '../output/sanitize';
-import { parseTarget, resolveTarget, UUID, type TargetSpec } from './target';
+import { parseTarget, resolveTarget, resolveTwoIds, UUID, type ResolveContext, type TargetSpec } from './target';
 
 export interface KillOptions {
   targets: TargetSpec[];
+  /** Two bare UUIDs: one `<socket_id> <session_id>` or two sessions, which the API decides. */
+  twoIds?: [string, string];
   yes: boolean;
   format: 'table' | 'json';
 }
 
-/**
- * `kill <socket_id> <session_id>` is one session; any other list of arguments is one
- * session each (`socket_id/session_id`, or a session ID or its short form).
- */
+/** Each argument is a session (`socket_id/session_id`, a session ID or its short form), except two bare UUIDs: see resolveTwoIds. */
 export function killOptions(args: string[], raw: { yes?: boolean; output?: 'table' | 'json'; json?: boolean }): KillOptions {
-  const pair = args.length === 2 && args.every((a) => UUID.test(a));
-  const targets = pair ? [parseTarget(args[0] as string, args[1])] : args.map((a) => parseTarget(a, undefined));
-  if (targets.length === 0) throw new UsageError('kill needs a session: <socket_id> <session_id>, or one or more <socket_id>/<session_id>');
-  return { targets, yes: raw.yes === true, format: outputFormat(raw) as 'table' | 'json' };
+  if (args.length === 0) throw new UsageError('kill needs a session: <socket_id> <session_id>, or one or more <socket_id>/<session_id>');
+  const base = { yes: raw.yes === true, format: outputFormat(raw) as 'table' | 'json' };
+  if (args.length === 2 && args.every((a) => UUID.test(a))) return { ...base, targets: [], twoIds: [args[0] as string, args[1] as string] };
+  return { ...base, targets: args.map((a) => parseTarget(a, undefined)) };
 }
 
 function describe(s: Session, now: number, socketName?: string | null): string {
@@ -45,15 +44,32 @@ function label(spec: TargetSpec): string {
   return 'lookup' in spec ? spec.lookup : `${spec.socketId}/${spec.sessionId}`;
 }
 
-async function look(spec: TargetSpec, client: Border0Client, deps: Deps): Promise<Found> {
-  const target = await resolveTarget(spec, client, { now: deps.now(), signal: deps.signal, recent: deps.recent });
+async function look(spec: TargetSpec, client: Border0Client, deps: Deps, ctx: ResolveContext): Promise<Found> {
+  const target = await resolveTarget(spec, client, ctx);
   const session = target.session ?? (await client.getSession(target.socketId, target.sessionId, deps.signal));
   return { label: label(spec), ...target, session };
+}
+
+/**
+ * A kill counts only when the answer shows the session killed or ended. Any other answer
+ * (`{}`, `{"killed": false}`) is checked by reading the session again.
+ */
+async function killConfirmed(f: Found, client: Border0Client, deps: Deps): Promise<{ session: Session; killed: boolean }> {
+  const answer = await client.killSession(f.socketId, f.sessionId, deps.signal);
+  const over = (s: Session) => s.killed === true || Boolean(s.end_time);
+  if (over(answer)) return { session: answer, killed: answer.killed === true };
+  const now = await client.getSession(f.socketId, f.sessionId, deps.signal);
+  if (over(now)) return { session: now, killed: now.killed === true };
+  const said = toJson(answer);
+  throw new ApiError(`the API did not confirm the kill: it answered ${said.length > 80 ? `${said.slice(0, 79)}…` : said}, and the session is still live`);
 }
 
 export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   const client = await deps.api();
+  const ctx = { now: deps.now(), signal: deps.signal, recent: deps.recent };
+  const specs = opts.twoIds ? await resolveTwoIds(...opts.twoIds, client, ctx) : opts.targets;
+  const named = specs.length;
   const results: Session[] = [];
   const failures: Array<{ label: string; error: B0sError }> = [];
   // A typed failure is this session's alone; anything else (Ctrl-C, a bug) stops everything.
@@ -63,9 +79,17 @@ export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   };
 
   const live: Found[] = [];
-  for (const spec of opts.targets) {
+  // The same session named twice, in any form, is looked at and killed once.
+  const asked = new Set<string>();
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (asked.has(label(spec))) continue;
+    asked.add(label(spec));
     try {
-      const found = await look(spec, client, deps);
+      const found = await look(spec, client, deps, ctx);
+      const key = `${found.socketId}/${found.sessionId}`.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
       const status = statusOf(found.session);
       if (status === 'live') {
         live.push(found);
@@ -87,31 +111,30 @@ export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
 
   for (const f of live) {
     try {
-      const after = await client.killSession(f.socketId, f.sessionId, deps.signal);
+      const { session, killed } = await killConfirmed(f, client, deps);
       // Between the look and the kill the session may have ended by itself.
-      const ended = after.killed !== true && Boolean(after.end_time);
       io.note(
-        ended
-          ? `Session ${describe(after, deps.now(), f.socketName)} had already ended by itself.`
-          : `${io.err.green('✓')} Killed session ${describe(after, deps.now(), f.socketName)}.`,
+        killed
+          ? `${io.err.green('✓')} Killed session ${describe(session, deps.now(), f.socketName)}.`
+          : `Session ${describe(session, deps.now(), f.socketName)} had already ended by itself.`,
       );
-      results.push(after);
+      results.push(session);
     } catch (err) {
       fail(f.label, err);
     }
   }
 
   if (opts.format === 'json' && results.length) {
-    await io.write(`${toJson(opts.targets.length === 1 ? results[0] : results, 2)}\n`);
+    await io.write(`${toJson(named === 1 ? results[0] : results, 2)}\n`);
   }
   if (failures.length === 0) return;
   const first = failures[0] as { error: B0sError };
-  if (opts.targets.length === 1) throw first.error;
+  if (named === 1) throw first.error;
   for (const f of failures) io.note(`${io.err.red('b0s:')} ${inlineText(f.label)}: ${f.error.message}`);
-  if (failures.length === opts.targets.length) {
+  if (results.length === 0) {
     // Same kind (and exit code) as the failures; each was already listed.
     const Kind = first.error.constructor as new (message: string) => B0sError;
-    throw new Kind(`none of the ${opts.targets.length} sessions could be killed (each is listed above)`);
+    throw new Kind(`none of the ${named} sessions could be killed (each is listed above)`);
   }
-  throw new PartialFailure(`${failures.length} of ${opts.targets.length} sessions could not be killed (each is listed above)`);
+  throw new PartialFailure(`${failures.length} of ${named} sessions could not be killed (each is listed above)`);
 }

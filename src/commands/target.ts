@@ -92,3 +92,40 @@ export async function resolveTarget(spec: TargetSpec, client: Border0Client, ctx
   }
   return { socketId: textOf(only.socket_id), sessionId: textOf(only.session_id), socketName: textOf(only.socket_name) || undefined };
 }
+
+/** The session, or undefined when the API or the lookup says there is none. */
+function unlessNotFound<T>(p: Promise<T>): Promise<T | undefined> {
+  return p.catch((err: unknown) => {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  });
+}
+
+/**
+ * Two bare UUIDs are one session (`<socket_id> <session_id>`) or two sessions, and the
+ * arguments alone cannot tell which (`xargs b0s kill` with two session IDs). The API is
+ * asked rather than guessed: the pair as socket and session, and each ID as a session.
+ * When both readings name sessions, it refuses (exit 2) and says how to write each.
+ * Returns one spec per session the IDs name.
+ */
+export async function resolveTwoIds(a: string, b: string, client: Border0Client, ctx: ResolveContext): Promise<TargetSpec[]> {
+  const [first, second] = [a.toLowerCase(), b.toLowerCase()];
+  const pair = await unlessNotFound(client.getSession(first, second, ctx.signal));
+  // As a pair, the second is a session already; the first must be one too to read as two.
+  const firstAlone = await unlessNotFound(resolveTarget({ lookup: first }, client, ctx));
+  if (pair && firstAlone) {
+    throw new UsageError(
+      `${first} ${second} names one session (${second} on socket ${first}) and also two sessions: give ${first}/${second} for the one, or ${firstAlone.socketId}/${first} ${first}/${second} for the two`,
+    );
+  }
+  if (pair) return [{ socketId: first, sessionId: second }];
+  const secondAlone = await unlessNotFound(resolveTarget({ lookup: second }, client, ctx));
+  if (!firstAlone && !secondAlone) {
+    throw new NotFoundError(
+      `no session ${second} on socket ${first}, and neither ID is a session among the ${LOOKUP_DEPTH.toLocaleString('en-US')} most recent`,
+    );
+  }
+  // One of them is a session, so they are two; the other is reported as not found.
+  const spec = (id: string, t: Target | undefined): TargetSpec => (t ? { socketId: t.socketId, sessionId: t.sessionId } : { lookup: id });
+  return [spec(first, firstAlone), spec(second, secondAlone)];
+}

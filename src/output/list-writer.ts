@@ -8,7 +8,7 @@ import { toJson } from './json';
 import type { OutputFormat } from './formats';
 import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, userOf, type SessionStatus } from './fields';
 import { timeOf } from '../time';
-import { fitColumns, GAP, pad, truncate, type Column } from './layout';
+import { capCell, fitCell, fitColumns, GAP, naturalWidths, pad, type Column, type Layout } from './layout';
 import { inlineText, textOf } from './sanitize';
 
 
@@ -157,41 +157,46 @@ function csvWriter(io: IO, now: number): ListWriter {
   };
 }
 
-// Squeezed (down to `min`) before anything is dropped; dropped lowest priority first.
-// A client IP is never cut short: half an address is worse than none.
-export const LIST_COLUMNS: readonly Column[] = [
-  { header: 'STARTED', priority: 9, floor: 'yyyy-mm-dd'.length },
-  { header: 'USER', min: 12, priority: 8 },
-  { header: 'SOCKET', min: 10, priority: 7 },
-  { header: 'TYPE', priority: 3 },
-  { header: 'CLIENT', priority: 4 },
-  { header: 'LOCATION', min: 8, priority: 2 },
-  { header: 'STATUS', priority: 9, floor: 'denied'.length },
-  { header: 'DURATION', priority: 5, align: 'right', floor: '99d23h'.length },
-  { header: 'ID', priority: 10 },
+interface CellContext {
+  now: number;
+  wide: boolean;
+  terminal: boolean;
+}
+
+/** A column of the list table: how it is laid out on a terminal, and its cell. */
+interface ListColumn extends Column {
+  cell(s: Session, ctx: CellContext): string;
+}
+
+// On a terminal, columns give way lowest priority first (squeezed to `min` if they
+// have one, then dropped): LOCATION (the client IP says it), TYPE (the socket mostly
+// says it), DURATION, CLIENT, then SOCKET and USER. Emails lose the part before the @,
+// never the domain; a client IP is never cut. Piped, every column is whole.
+export const LIST_COLUMNS: readonly ListColumn[] = [
+  { header: 'STARTED', priority: 9, floor: 'yyyy-mm-dd'.length, cell: (s, c) => (c.terminal ? relativeTime(timeOf(s.start_time), c.now) : textOf(s.start_time)) },
+  { header: 'USER', min: 12, email: true, priority: 8, cell: (s) => userOf(s) },
+  { header: 'SOCKET', min: 10, priority: 7, cell: (s) => socketOf(s) },
+  { header: 'TYPE', priority: 3, cell: (s) => textOf(s.session_type) },
+  { header: 'CLIENT', priority: 5, cell: (s) => textOf(s.client_ip) },
+  { header: 'LOCATION', min: 8, priority: 2, cell: (s) => locationOf(s) },
+  { header: 'STATUS', priority: 9, floor: 'denied'.length, cell: (s) => statusOf(s) },
+  { header: 'DURATION', priority: 4, align: 'right', floor: '99d23h'.length, cell: (s, c) => formatDuration(durationOf(s, c.now)) },
+  { header: 'ID', priority: 10, cell: (s, c) => (c.terminal && !c.wide ? shortId(s.session_id) : fullId(s)) },
 ];
 
 /** --wide appends these (after ID, so piped column numbers never move). */
-export const WIDE_COLUMNS: readonly Column[] = [
-  { header: 'NAME', min: 10, priority: 1 },
-  { header: 'SERVER', min: 10, priority: 1 },
+export const WIDE_COLUMNS: readonly ListColumn[] = [
+  { header: 'NAME', priority: 1, cell: (s) => textOf(s.name) },
+  { header: 'SERVER', priority: 1, cell: (s) => [s.server_name, s.server_port].map(textOf).filter(Boolean).join(':') },
 ];
 
+function listColumns(wide: boolean): readonly ListColumn[] {
+  return wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
+}
+
 /** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
-export function tableCells(s: Session, opts: { now: number; wide: boolean; terminal: boolean }): string[] {
-  const start = opts.terminal ? relativeTime(timeOf(s.start_time), opts.now) : textOf(s.start_time);
-  return [
-    start,
-    userOf(s),
-    socketOf(s),
-    textOf(s.session_type),
-    textOf(s.client_ip),
-    locationOf(s),
-    statusOf(s),
-    formatDuration(durationOf(s, opts.now)),
-    opts.terminal && !opts.wide ? shortId(s.session_id) : fullId(s),
-    ...(opts.wide ? [textOf(s.name), [s.server_name, s.server_port].map(textOf).filter(Boolean).join(':')] : []),
-  ].map(inlineText);
+export function tableCells(s: Session, ctx: CellContext): string[] {
+  return listColumns(ctx.wide).map((c) => inlineText(c.cell(s, ctx)));
 }
 
 /** Colour for a status cell; identity when colour is off. */
@@ -217,21 +222,28 @@ function tsvWriter(io: IO, opts: ListWriterOptions): ListWriter {
   });
 }
 
+/** With --wide a value is still cut at this many columns: past that it is hostile data, not a name. */
+export const WIDE_CELL_MAX = 1000;
+
 function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
   const cap = opts.tableCap ?? TABLE_CAP;
   const paint = statusPainter(io);
-  const columns = opts.wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
+  const columns = listColumns(opts.wide);
+  // No column is ever wider than the screen (or with --wide, WIDE_CELL_MAX): cut before measuring.
+  const cellMax = opts.wide ? Math.max(WIDE_CELL_MAX, io.columns) : io.columns;
   let held: string[][] = [];
-  let layout: { keep: number[]; widths: number[] } | undefined;
+  let layout: Layout | undefined;
   let count = 0;
 
   const render = (row: string[]) => {
-    const l = layout as { keep: number[]; widths: number[] };
+    const l = layout as Layout;
     return l.keep
       .map((i, n) => {
         const w = l.widths[i] ?? 0;
         const last = n === l.keep.length - 1;
-        const cell = pad(truncate(row[i] ?? '', w), last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
+        // --wide never cuts a cell to its column: a wider row that comes later just sticks out.
+        const text = opts.wide ? (row[i] ?? '') : fitCell(columns[i], row[i] ?? '', w);
+        const cell = pad(text, last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
         return i === STATUS_COLUMN ? paint(row[i] ?? '', cell) : cell;
       })
       .join(GAP)
@@ -240,7 +252,10 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
 
   const flush = async (moreRowsToCome: boolean) => {
     if (!layout) {
-      const l = fitColumns(columns, held, io.columns, { moreRowsToCome });
+      // --wide: every column at its full width, and the terminal wraps what does not fit.
+      const l = opts.wide
+        ? { keep: columns.map((_, i) => i), widths: naturalWidths(columns, held, { moreRowsToCome }), hidden: [] }
+        : fitColumns(columns, held, io.columns, { moreRowsToCome });
       layout = l;
       const header = l.keep.map((i, n) => pad(columns[i]?.header ?? '', n === l.keep.length - 1 ? 0 : (l.widths[i] ?? 0), columns[i]?.align)).join(GAP);
       await io.write(`${io.out.bold(header.trimEnd())}\n`);
@@ -254,7 +269,7 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
       return count;
     },
     async write(batch) {
-      for (const s of batch) held.push(tableCells(s, { ...opts, terminal: true }));
+      for (const s of batch) held.push(tableCells(s, { ...opts, terminal: true }).map((c) => capCell(c, cellMax)));
       const before = count;
       count += batch.length;
       if (layout) return flush(true);
@@ -267,6 +282,10 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
     },
     async end() {
       if (count > 0) await flush(false);
+      const hidden = layout?.hidden.map((i) => columns[i]?.header) ?? [];
+      if (hidden.length && io.stderrIsTTY) {
+        io.note(io.err.dim(`(${hidden.join(', ')} hidden to fit ${io.columns} columns; --wide shows every column)`));
+      }
     },
   };
 }

@@ -1,34 +1,54 @@
-// Collects every byte b0s wrote during the suite and fails the run if any admin token
-// (the simulator's, or one a test made) appears in it, raw, escaped or encoded.
+// Runs once around the whole suite. It gives the run a TMPDIR of its own (so what the
+// tests leave behind can be told from what other processes on the machine create), fails
+// the run if any test left a file there, and collects every byte b0s wrote during the
+// suite to fail the run if any admin token (the simulator's, or one a test made)
+// appears in it, raw, escaped or encoded.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { SECRETS, tokenLeaks } from './secrets';
 
-let dir: string;
-
 export default function setup(project: TestProject) {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-output-'));
-  project.provide('outputLogDir', dir);
+  const outer = process.env.TMPDIR;
+  const runTmp = mkdtempSync(path.join(os.tmpdir(), 'b0s-suite-'));
+  const logDir = mkdtempSync(path.join(runTmp, 'output-log-'));
+  project.provide('outputLogDir', logDir);
+  // Workers are started after this and inherit it: os.tmpdir() is runTmp in every test.
+  process.env.TMPDIR = runTmp;
   return () => {
-    const started = performance.now();
-    const files = readdirSync(dir);
-    let bytes = 0;
-    const leaks: string[] = [];
-    for (const f of files) {
-      const text = readFileSync(path.join(dir, f), 'latin1');
-      bytes += text.length;
-      // Whole tokens, each part of one (a clipped excerpt must not leak either), and
-      // their escaped and encoded forms.
-      for (const leak of tokenLeaks(text)) leaks.push(`${f}: contains ${leak}`);
-    }
-    rmSync(dir, { recursive: true, force: true });
-    if (leaks.length) {
+    const failures = [...leaksIn(logDir), ...leftovers(runTmp, path.basename(logDir))];
+    rmSync(runTmp, { recursive: true, force: true });
+    if (outer === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = outer;
+    if (failures.length) {
       // vitest reports a teardown error but still exits 0: set the exit code ourselves.
       process.exitCode = 1;
-      throw new Error(`b0s wrote a token to its output:\n${leaks.join('\n')}`);
+      throw new Error(failures.join('\n'));
     }
-    console.log(`Token check: ${bytes.toLocaleString('en-US')} bytes that b0s wrote in this run hold none of the ${SECRETS.length} test tokens, raw, escaped or encoded (checked in ${Math.round(performance.now() - started)} ms).`);
   };
+}
+
+function leaksIn(dir: string): string[] {
+  const started = performance.now();
+  let bytes = 0;
+  const leaks: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const text = readFileSync(path.join(dir, f), 'latin1');
+    bytes += text.length;
+    // Whole tokens, each part of one (a clipped excerpt must not leak either), and
+    // their escaped and encoded forms.
+    for (const leak of tokenLeaks(text)) leaks.push(`${f}: contains ${leak}`);
+  }
+  if (leaks.length) return [`b0s wrote a token to its output:\n${leaks.join('\n')}`];
+  console.log(
+    `Token check: ${bytes.toLocaleString('en-US')} bytes that b0s wrote in this run hold none of the ${SECRETS.length} test tokens, raw, escaped or encoded (checked in ${Math.round(performance.now() - started)} ms).`,
+  );
+  return [];
+}
+
+/** Every test removes its temp files (test/helpers/tmp.ts does it for them). */
+function leftovers(dir: string, logDir: string): string[] {
+  const left = readdirSync(dir).filter((f) => f !== logDir && f.startsWith('b0s-'));
+  return left.length ? [`tests left ${left.length} temp folder(s) or file(s) in TMPDIR: ${left.join(', ')} (use useTempDir() from test/helpers/tmp.ts)`] : [];
 }

@@ -1,4 +1,5 @@
 // Parsers for what b0s prints, so tests assert on data rather than on formatting.
+import stringWidth from 'string-width';
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; rows end in CRLF. */
 export function parseCsv(text: string): string[][] {
@@ -44,3 +45,26 @@ export function tsvRows(text: string): string[][] {
 export const ANSI = /\u001b\[[0-9;]*m/;
 // eslint-disable-next-line no-control-regex
 export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+/**
+ * A terminal table (header line, then rows) as one record per row, keyed by header. Cells
+ * are read at the display columns where the headers start (emoji and CJK count double),
+ * so single spaces inside a cell and empty cells are read right. Colour is removed first.
+ */
+export function parseTable(text: string): { headers: string[]; rows: Array<Record<string, string>> } {
+  const [head = '', ...lines] = stripAnsi(text).replace(/\n$/, '').split('\n');
+  const headers = head.trim().split(/\s{2,}/);
+  const starts = headers.map((h) => head.indexOf(h));
+  const rows = lines.map((line) => {
+    const cells: string[] = headers.map(() => '');
+    let col = 0;
+    for (const { segment } of new Intl.Segmenter().segment(line)) {
+      let i = starts.length - 1;
+      while (i > 0 && col < (starts[i] as number)) i--;
+      cells[i] += segment;
+      col += stringWidth(segment);
+    }
+    return Object.fromEntries(headers.map((h, i) => [h, (cells[i] ?? '').trim()]));
+  });
+  return { headers, rows };
+}

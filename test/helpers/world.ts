@@ -1,8 +1,9 @@
-// A World for tests: in-memory streams that can claim to be a terminal or not, a fake
-// file system over a temp dir, a clock that runs faster than real time (so retry waits
-// and Retry-After pauses are honoured without slowing the suite), and a log of every
-// byte b0s writes (for the token-leak check in the global teardown).
-import { appendFileSync, mkdirSync } from 'node:fs';
+// A World for tests: in-memory streams that can claim to be a terminal or not, a home
+// and config folder of its own for each run (removed after it), a clock that runs
+// faster than real time (so retry waits and Retry-After pauses are honoured without
+// slowing the suite), and a log of every byte b0s writes (for the token-leak check in
+// the global teardown).
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
@@ -58,8 +59,9 @@ export interface RunOptions {
   columns?: number;
   /** Lines typed at a prompt. */
   input?: string;
+  /** Default: a folder that does not exist (so no ~/.border0/token), inside this run's temp folder. */
   homedir?: string;
-  /** Where b0s keeps its state; a fresh one for every run unless a test says otherwise. */
+  /** Where b0s keeps its state; a fresh one for every run, removed after it, unless a test says otherwise. */
   configDir?: string;
   /** Virtual ms since the epoch the clock starts at. */
   now?: number;
@@ -79,11 +81,8 @@ export interface RunResult {
   stdoutBytes: Buffer;
 }
 
-let runs = 0;
-
-export const HOME_WITHOUT_TOKEN = '/nonexistent-home-for-b0s-tests';
-
-export function testWorld(argv: string[], opts: RunOptions = {}) {
+/** The World of one run; `scratch` is a temp folder for its home and config. */
+function testWorld(argv: string[], opts: RunOptions, scratch: string) {
   const stdout = opts.stdout ?? new MemoryStream({ isTTY: opts.tty?.stdout, columns: opts.columns });
   const stderr = new MemoryStream({ isTTY: opts.tty?.stderr, columns: opts.columns });
   const stdin = (opts.input !== undefined ? Readable.from([opts.input]) : new PassThrough()) as Readable & { isTTY?: boolean };
@@ -97,9 +96,9 @@ export function testWorld(argv: string[], opts: RunOptions = {}) {
     stdin,
     stdout: stdout as unknown as World['stdout'],
     stderr: stderr as unknown as World['stderr'],
-    homedir: opts.homedir ?? HOME_WITHOUT_TOKEN,
+    homedir: opts.homedir ?? path.join(scratch, 'home'),
     platform: 'linux',
-    configDir: opts.configDir ?? path.join(os.tmpdir(), `b0s-test-config-${process.pid}-${++runs}`),
+    configDir: opts.configDir ?? path.join(scratch, 'config'),
     fs: nodeFileSystem,
     now: () => Math.round(start + (performance.now() - t0) * speedup),
     sleep: async (ms, signal) => {
@@ -115,8 +114,14 @@ export function testWorld(argv: string[], opts: RunOptions = {}) {
 
 /** Runs b0s in-process, exactly as the bin does, and returns what a user would see. */
 export async function b0s(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const { world, stdout, stderr } = testWorld(argv, opts);
-  const code = await run(world);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'b0s-run-'));
+  const { world, stdout, stderr } = testWorld(argv, opts, scratch);
+  let code: number;
+  try {
+    code = await run(world);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const out = stdout instanceof MemoryStream ? stdout.buffer() : Buffer.alloc(0);
   recordOutput(out, stderr.buffer());
   return { code, stdout: out.toString('utf8'), stderr: stderr.text(), stdoutBytes: out };

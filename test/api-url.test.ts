@@ -1,0 +1,80 @@
+// An API URL that points somewhere else (no /api/v1, a web server, a proxy's page) must
+// not read as "session not found" (exit 4) to a script: the list endpoint cannot be
+// missing, so a 404 from it that is not the API's own error answer is exit 1 with a hint.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { b0s } from './helpers/world';
+import { SIM_TOKEN } from './helpers/secrets';
+
+const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+/** Answers every request with the same 404, as a web server or proxy in the wrong place would. */
+let answer: { type: string; body: string } = { type: 'text/html', body: NGINX_404 };
+const seen: string[] = [];
+let server: http.Server;
+let origin: string;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(404, { 'content-type': answer.type, 'content-length': Buffer.byteLength(answer.body) });
+    res.end(answer.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const env = () => ({ BORDER0_API: `${origin}/v1`, BORDER0_ADMIN_TOKEN: SIM_TOKEN });
+const HINT = /check --api-url or BORDER0_API \(it ends in \/api\/v1\)/;
+
+describe('a 404 from the list endpoint', () => {
+  const pages: Array<[string, { type: string; body: string }, RegExp]> = [
+    ['an HTML page (nginx)', { type: 'text/html', body: NGINX_404 }, /not JSON: an HTML page/],
+    ['an empty body', { type: 'text/plain', body: '' }, /empty body/],
+    ['JSON without an error message', { type: 'application/json', body: '{"status":404}' }, /"{"status":404}"/],
+    ['plain text (a Go server\'s default)', { type: 'text/plain', body: '404 page not found' }, /404 page not found/],
+  ];
+  for (const [what, page, described] of pages) {
+    it(`with ${what}: exit 1, the URL it used, and where the API usually is`, async () => {
+      answer = page;
+      seen.length = 0;
+      const r = await b0s(['list', '-o', 'json'], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(described);
+      expect(r.stderr).toContain(`is ${origin}/v1 the Border0 API?`);
+      expect(r.stderr).toMatch(HINT);
+      expect(r.stdout).toBe('[]\n');
+      // A 404 is an answer, not a transient failure: asked once.
+      expect(seen).toEqual(['GET /v1/sessions?page=1&page_size=100']);
+    });
+  }
+
+  it('a short ID looked up through the list gets the same hint, not "no such session"', async () => {
+    answer = { type: 'text/html', body: NGINX_404 };
+    const r = await b0s(['show', 'e1f3464d'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(HINT);
+  });
+
+  it('with the API\'s own error answer it is what the API said (exit 4)', async () => {
+    answer = { type: 'application/json', body: '{"error_message":"organization not found","status_code":404}' };
+    const r = await b0s(['list'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('organization not found');
+    expect(r.stderr).not.toMatch(HINT);
+  });
+
+  it('a 404 for one session stays "not found" (exit 4), whatever the body', async () => {
+    answer = { type: 'text/html', body: NGINX_404 };
+    const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
+    const r = await b0s(['show', id, id], { env: env() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).not.toMatch(HINT);
+  });
+});
