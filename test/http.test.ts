@@ -209,28 +209,41 @@ describe('requests', () => {
 describe('the CLI over a mocked API with odd pagination', () => {
   const session = (i: number) => ({ session_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, socket_id: 's', start_time: new Date(Date.UTC(2026, 10, 26) - i * 60_000).toISOString() });
 
-  it('with no pagination object at all, --all reads pages until a short one', async () => {
-    for (let p = 1; p <= 3; p++) {
-      const items = Array.from({ length: p === 3 ? 4 : 10 }, (_, i) => session((p - 1) * 10 + i));
-      pool().intercept({ path: `/api/v1/sessions?page=${p}&page_size=10`, method: 'GET' }).reply(200, { session_logs: items });
-    }
-    const r = await b0s(['list', '--all', '--page-size', '10', '-o', 'ndjson'], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
+  /** A server holding `count` sessions that pages them as `geometry` says, for any page and size asked. */
+  function serve(count: number, geometry: (page: number, size: number) => { start: number; length: number; pagination?: object }) {
+    pool()
+      .intercept({ path: (p: string) => p.startsWith('/api/v1/sessions?'), method: 'GET' })
+      .reply(200, (opts) => {
+        const q = new URL(String(opts.path), ORIGIN).searchParams;
+        const g = geometry(Number(q.get('page')), Number(q.get('page_size')));
+        const items = Array.from({ length: Math.max(0, Math.min(g.length, count - g.start)) }, (_, i) => session(g.start + i));
+        return g.pagination ? { session_logs: items, pagination: g.pagination } : { session_logs: items };
+      })
+      .persist();
+  }
+  const all = (n: number) => Array.from({ length: n }, (_, i) => session(i).session_id);
+  const run = (args: string[]) => b0s(['list', '--all', '-o', 'ndjson', ...args], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
+  const ids = (stdout: string) => (stdout === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l).session_id as string));
+
+  it('with no pagination object at all, --all reads every session', async () => {
+    serve(24, (page, size) => ({ start: (page - 1) * size, length: size }));
+    const r = await run(['--page-size', '10']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n')).toHaveLength(24);
+    expect(ids(r.stdout)).toEqual(all(24));
   });
 
-  it('records_per_page that lies about the page size does not cause gaps', async () => {
-    // Asked for 10, the server gives 5 per page but claims 10.
-    for (let p = 1; p <= 3; p++) {
-      const items = Array.from({ length: 5 }, (_, i) => session((p - 1) * 5 + i));
-      pool()
-        .intercept({ path: `/api/v1/sessions?page=${p}&page_size=10`, method: 'GET' })
-        .reply(200, { session_logs: items, pagination: { current_page: p, records_per_page: 10, total_records: 15, total_pages: 2, next_page: p < 3 ? p + 1 : 0 } });
+  it('records_per_page that lies about the page size: every session, or a loud failure, never a gap', async () => {
+    // Pages of 5 whatever is asked, each claiming to be of the size asked.
+    serve(15, (page, size) => ({ start: (page - 1) * 5, length: 5, pagination: { current_page: page, records_per_page: size, total_records: 15 } }));
+    const r = await run(['--page-size', '10', '--concurrency', '1']);
+    const got = ids(r.stdout);
+    if (r.code === 0) {
+      expect(got).toEqual(all(15));
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^b0s: cannot list every session: /);
+      expect(got).toEqual(all(15).slice(0, got.length));
     }
-    const r = await b0s(['list', '--all', '--page-size', '10', '-o', 'ndjson', '--concurrency', '1'], { env: { BORDER0_API: `${ORIGIN}/api/v1`, BORDER0_ADMIN_TOKEN: FILE_TOKEN }, dispatcher: agent });
-    expect(r.code).toBe(0);
-    const ids = r.stdout.trim().split('\n').map((l) => JSON.parse(l).session_id);
-    expect(ids).toEqual(Array.from({ length: 15 }, (_, i) => session(i).session_id));
   });
 });
 

@@ -12,6 +12,7 @@ export type Quirk =
   | { kind: 'empty'; page: number }
   | { kind: 'long'; page: number; extra: number }
   | { kind: 'ignore-size'; size: number }
+  | { kind: 'lying-size'; size: number }
   | { kind: 'ignore-page' }
   | { kind: 'same-id' };
 
@@ -124,7 +125,7 @@ export class ListModel {
     this.totals.push(this.list.length);
     const q = this.config.quirk;
     const page = q.kind === 'ignore-page' ? 1 : req.page;
-    const size = q.kind === 'ignore-size' ? q.size : Math.min(req.size, this.config.cap);
+    const size = q.kind === 'ignore-size' || q.kind === 'lying-size' ? q.size : Math.min(req.size, this.config.cap);
     const order = this.ordered();
     const from = (page - 1) * size;
     let entries = order.slice(from, from + size);
@@ -138,7 +139,8 @@ export class ListModel {
     }));
     const total = this.totals[Math.max(0, this.totals.length - 1 - this.config.totalLag)] as number;
     const pagination: Pagination = { current_page: page };
-    if (this.config.pagination !== 'no-per-page') pagination.records_per_page = size;
+    // A lying server pages at its own size but claims the one asked.
+    if (this.config.pagination !== 'no-per-page') pagination.records_per_page = q.kind === 'lying-size' ? req.size : size;
     if (this.config.pagination === 'full' || this.config.pagination === 'no-per-page') {
       pagination.total_records = total;
       pagination.total_pages = Math.ceil(total / size);

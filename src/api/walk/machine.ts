@@ -90,9 +90,9 @@ export interface WalkState {
   /** A size the server seems to cut pages to without saying so: pages are kept to it. */
   readonly cut?: number;
   /**
-   * The page size the server was seen to honour on two different pages (a page of L
-   * sessions shows no cap below L; two, so one buggy page cannot vouch alone): a page
-   * no larger that comes back short really is short.
+   * The page size the server was seen to use as asked on two different pages (two, so
+   * one buggy page cannot vouch alone): a page no larger that comes back short really
+   * is short.
    */
   readonly honoured: number;
   /** The best such proof so far, by page: the second best becomes `honoured`. */
@@ -107,6 +107,8 @@ export interface WalkState {
   readonly sizes: 'unknown' | 'honoured';
   /** The server reports records_per_page: every answer says whether it was cut. */
   readonly reportsSize?: boolean;
+  /** An answer held more sessions than its records_per_page said: it is ignored from then on. */
+  readonly distrusted?: boolean;
   /** Page 1 is to be asked again, one smaller than the `length` it held, to learn `sizes`. */
   readonly probe?: { length: number; asked: boolean };
   readonly epoch: number;
@@ -227,7 +229,8 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
   }
   if (s.probe) {
     if (!s.probe.asked && s.inFlight === 0) {
-      requests.push({ page: 1, size: s.probe.length - 1, start: 0, epoch: s.epoch, probe: true, serial: s.requests });
+      const size = s.probe.length - 1;
+      requests.push({ page: 2, size, start: size, epoch: s.epoch, probe: true, serial: s.requests });
       state = { ...state, requests: state.requests + 1, inFlight: state.inFlight + 1, probe: { ...s.probe, asked: true } };
     }
     return { state, requests };
@@ -238,7 +241,9 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     // With nothing in flight, the page covers the last session before the boundary;
     // each page fetched ahead covers the last two of the one before it.
     const chained = state.inFlightCurrent > 0 && state.chainEnd !== undefined;
-    const target = chained ? (state.chainEnd as number) - 1 - state.tieSpan - (limit - 1) * state.drift : state.boundary - 1;
+    let target = chained ? (state.chainEnd as number) - 1 - state.tieSpan - (limit - 1) * state.drift : state.boundary - 1;
+    // Confirming an end while sessions keep starting: the end is where the total says.
+    if (state.claim && state.total !== undefined) target = Math.max(target, state.total - state.tied.length - 1);
     // Past the end the total gives, one page in flight is enough to see the end.
     if (chained && state.total !== undefined && target >= state.total + state.drift) break;
     // Confirming an end takes another page number, and a size the server does not cut
@@ -286,42 +291,54 @@ interface Page {
 /** Takes the answer to one request (in the order they were asked). */
 export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbed {
   const current = req.epoch === s0.epoch && !req.probe;
-  const s: WalkState = { ...s0, inFlight: s0.inFlight - 1, inFlightCurrent: s0.inFlightCurrent - (current ? 1 : 0) };
-  if (s.done) return { state: s, emit: [] };
+  const s1: WalkState = { ...s0, inFlight: s0.inFlight - 1, inFlightCurrent: s0.inFlightCurrent - (current ? 1 : 0) };
+  if (s1.done) return { state: s1, emit: [] };
   const keys = answer.keys;
   checkPage(keys, req.page);
   const L = keys.length;
+  // records_per_page is believed until an answer holds more sessions than it says; from
+  // then on, nothing that was learnt from it is either.
+  const lies = !s1.distrusted && answer.perPage !== undefined && L > answer.perPage;
+  const s: WalkState = lies
+    ? { ...s1, distrusted: true, sizes: 'unknown', reportsSize: false, cap: s1.config.maxPageSize, fixedSize: undefined, honoured: 0, proof: { page: 0, size: 0 }, claim: s1.claim && { ...s1.claim, genuine: false }, reach: 0 }
+    : s1;
+  const perPage = s.distrusted ? undefined : answer.perPage;
   if (req.probe) {
-    // The same length again, more than asked: the server picks its own page size.
-    const ignores = s.probe !== undefined && L === s.probe.length && L > req.size;
-    return { state: { ...s, probe: undefined, fixedSize: ignores ? L : s.fixedSize, sizes: ignores ? s.sizes : 'honoured' }, emit: [] };
+    // Page 2 gave as many as page 1 did, more than asked: the server picks its own page
+    // size (and, if it said otherwise, its records_per_page is not to be believed).
+    // Exactly as asked: it pages at the sizes asked. Fewer (the list ended) says nothing.
+    const ignores = L > req.size && L === s.probe?.length;
+    const sizes = ignores || L === req.size ? 'honoured' : s.sizes;
+    return { state: { ...s, probe: undefined, fixedSize: ignores ? L : s.fixedSize, sizes }, emit: [] };
   }
 
   // Which positions the answer covers: the server may cap the size or ignore it.
   let cap = s.cap;
   let fixedSize = s.fixedSize;
   let size = fixedSize ?? req.size;
-  if (answer.perPage !== undefined && answer.perPage > 0 && answer.perPage !== req.size) {
-    if (answer.perPage < req.size) cap = Math.min(cap, answer.perPage);
-    else fixedSize = answer.perPage;
-    size = answer.perPage;
+  if (perPage !== undefined && perPage > 0 && perPage !== req.size) {
+    if (perPage < req.size) cap = Math.min(cap, perPage);
+    else fixedSize = perPage;
+    size = perPage;
   }
   const page = answer.page !== undefined && answer.page > 0 ? answer.page : req.page;
-  const sizes = answer.perPage !== undefined ? 'honoured' : s.sizes;
-  // More than asked, and the server does not say why: one long page, or a server that
-  // picks its own page size? Page 1 one smaller will tell (as it tells on the first page
-  // from a server that does not say what size it used).
-  const long = answer.perPage === undefined && fixedSize === undefined && L > req.size;
-  const probe = (long || (sizes === 'unknown' && fixedSize === undefined && L >= 2)) && !s.probe ? { length: L, asked: false } : s.probe;
-  // A page that comes back short ends the list only if it was not cut: the server said
-  // what size it used, or two pages showed it does not cap below this size. An empty
-  // page is never cut (a cap only moves where a page starts, to before where b0s
-  // thinks), but needs a server that pages at the sizes asked.
+  const sizes = perPage !== undefined ? 'honoured' : s.sizes;
+  // More than asked, and the server does not say why: one buggy page says nothing about
+  // where it starts or ends.
+  const long = perPage === undefined && fixedSize === undefined && L > req.size;
+  // Page 2 is asked once, one smaller than page 1 came back: a server that picks its own
+  // page size (and one that claims sizes it does not use) shows it there.
+  const probe = s.cursor === Infinity && fixedSize === undefined && L >= 2 ? { length: L, asked: false } : s.probe;
+  // A page that comes back short (or empty) ends the list only if the server used the
+  // size asked: it said so, or two pages showed it uses sizes this large as asked.
   const known = sizes === 'honoured' || fixedSize !== undefined;
-  const safe = known && (L === 0 || (!long && (fixedSize !== undefined || (answer.perPage !== undefined && answer.perPage >= req.size) || req.size <= s.honoured)));
-  const { honoured, proof } = known && !long ? prove(s, page, Math.min(req.size, Math.max(L, answer.perPage ?? 0))) : s;
+  const safe = known && !long && (fixedSize !== undefined || (perPage !== undefined && perPage >= req.size) || req.size <= s.honoured);
+  // Only a page that came back exactly as asked (or that the server says was) shows the
+  // size was used as asked: a shorter one may be the end, a longer one a bug.
+  const asAsked = perPage !== undefined ? Math.min(perPage, req.size) : L === req.size ? L : 0;
+  const { honoured, proof } = known && !long ? prove(s, page, asAsked) : s;
   const start = (page - 1) * size;
-  const st: WalkState = { ...s, cap, fixedSize, sizes, honoured, proof, total: answer.total ?? s.total, probe, reportsSize: s.reportsSize || answer.perPage !== undefined };
+  const st: WalkState = { ...s, cap, fixedSize, sizes, honoured, proof, total: answer.total ?? s.total, probe, reportsSize: s.reportsSize || perPage !== undefined };
   const p: Page = { keys, page, start, size, current, planned: req.start + req.size, safe };
 
   if (L === 0) {
