@@ -77,6 +77,8 @@ export interface WalkState {
   readonly tied: readonly string[];
   /** Position (in the last useful answer) of the first session at or after the cursor. */
   readonly boundary: number;
+  /** After misses: a page starting here began past the boundary (it lies between the two). */
+  readonly above?: number;
   /** End of the last page used, when its position is certain (page 1, or a size the server honours). */
   readonly reach: number;
   /** Requests asked from this serial on were answered after the one that set `reach`. */
@@ -125,6 +127,8 @@ export interface WalkState {
   readonly claim?: EndClaim;
   /** The last page aimed at confirming an end was too narrow: the next may exceed `honoured`. */
   readonly widerNext?: boolean;
+  /** The last page asked was page 1, to locate the end of a short list that keeps moving. */
+  readonly located?: boolean;
   readonly requests: number;
   /** Sessions passed on (before any client-side filter). */
   readonly passed: number;
@@ -250,7 +254,15 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     // (unless the last try was too narrow: its answer will show a bigger size is honoured).
     const avoid = new Set(state.claim ? [...state.avoid, state.claim.page] : state.avoid);
     const cautious = state.claim && !state.reportsSize && !state.widerNext;
-    const widest = cautious ? Math.max(2, Math.min(width(state), Math.max(state.honoured, state.claim?.length ?? 0))) : width(state);
+    let widest = cautious ? Math.max(2, Math.min(width(state), Math.max(state.honoured, state.claim?.length ?? 0))) : width(state);
+    if (!chained && state.above !== undefined) {
+      // After misses the boundary lies between two positions, both moving with arrivals:
+      // one page spanning both, or, if none can, one that halves the gap.
+      const span = state.above - state.boundary + 2 * state.drift + state.tieSpan + 3;
+      const widestAllowed = Math.min(state.cap, state.cut ?? Infinity, state.config.maxPageSize);
+      if (span <= widestAllowed) widest = Math.max(widest, Math.min(widestAllowed, span));
+      else target = Math.floor((state.boundary + state.above) / 2) - 1;
+    }
     state = { ...state, widerNext: false };
     let w = chooseWindow(target, widest, { fixedSize: state.fixedSize, avoid });
     // When no such page can reach past the claimed end (a list of one page), the page
@@ -260,6 +272,12 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     if (claim && (claim.genuine || claim.page === 1) && (w.page === claim.page || w.start + w.size <= claim.end)) {
       w = windowStartingAt(claim.end, width(state), { fixedSize: state.fixedSize, avoid });
     }
+    // While arrivals keep moving the end of a short list, a page aimed at where it was
+    // misses it: every other try, page 1 shows where it went (it cannot confirm an end
+    // it claimed itself, but the next page, aimed there, can).
+    const locate = claim !== undefined && state.misses > 0 && state.total === undefined && !state.located && claim.end <= 2 * usualWidth(state);
+    if (locate) w = { page: 1, size: width(state), start: 0 };
+    state = { ...state, located: locate };
     // A page fetched ahead must reach past the one before it.
     if (chained && w.start + w.size <= (state.chainEnd as number)) break;
     ask(w);
@@ -356,7 +374,7 @@ export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbe
     if (p.safe && (afterReach || afterClaim)) return endsHere(st, p, st, []);
     // The list is shorter than where the page starts (aged out, or a server that drops
     // pages): aim before it, avoiding this page number.
-    return miss(st, p, `page ${page} was empty`, { avoid: [page], boundary: backOff(st, start) });
+    return miss(st, p, `page ${page} was empty`, { avoid: [page], ...tooLate(st, start) });
   }
   if (st.cursor === Infinity) return accept(st, p, 0);
 
@@ -365,19 +383,17 @@ export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbe
   while (k < L && (keys[k] as Key).time > st.cursor) k++;
   if (start !== 0 && k === 0 && !(st.fixedSize !== undefined && exactContinuation(st, p))) {
     // It may have started past sessions not read yet.
-    return miss(st, p, `page ${page} started past the last session read`, {
-      avoid: [page],
-      boundary: backOff(st, start),
-      drift: Math.floor(st.drift / 2),
-    });
+    return miss(st, p, `page ${page} started past the last session read`, { avoid: [page], ...tooLate(st, start) });
   }
   if (k === L) {
     // Every session in it is newer than the cursor.
     if (L < size) return endsHere(st, p, st, []);
+    // The boundary is past this page: it moved at least this far since it was seen.
     const reached = start + L;
     return miss(st, p, `page ${page} held only sessions newer than the last one read`, {
       boundary: Math.max(st.boundary, reached),
-      drift: Math.max(st.drift, reached - st.boundary),
+      drift: Math.min(st.config.maxPageSize, Math.max(st.drift, reached - st.boundary)),
+      above: st.above !== undefined && st.above <= reached ? undefined : st.above,
       widerNext: st.claim !== undefined,
     });
   }
@@ -391,10 +407,14 @@ function prove(s: WalkState, page: number, size: number): Pick<WalkState, 'honou
   return size > s.proof.size ? { honoured: s.proof.size, proof: { page, size } } : { honoured: size, proof: s.proof };
 }
 
-/** Where to aim after a page at `start` came too late: before it, further back each time. */
-function backOff(s: WalkState, start: number): number {
-  const back = Math.floor((usualWidth(s) * (2 ** s.misses - 1)) / 2);
-  return Math.max(0, Math.min(s.boundary, start) - back);
+/**
+ * A page at `start` came too late (it began past the boundary, or past the end): the
+ * boundary is before it. If that contradicts where it was thought to be (sessions gone
+ * from the middle of the list), look a page before.
+ */
+function tooLate(s: WalkState, start: number): Partial<WalkState> {
+  const above = Math.min(s.above ?? Infinity, start);
+  return above > s.boundary ? { above } : { above, boundary: Math.max(0, above - usualWidth(s)) };
 }
 
 /** A new aim: pages in flight belong to the old one, and one page at a time until one fits. */
@@ -461,6 +481,7 @@ function accept(s: WalkState, p: Page, k: number): Absorbed {
     cursor,
     tied: cursor === s.cursor ? [...s.tied, ...emit.map((i) => (keys[i] as Key).id)] : keys.slice(firstOfLast).map((key) => key.id),
     boundary: start + firstOfLast,
+    above: undefined,
     reach: p.safe || start === 0 ? start + L : 0,
     reachAfter: s.requests,
     drift: Math.max(0, Math.min(moved, s.config.maxPageSize)),
@@ -481,8 +502,10 @@ function accept(s: WalkState, p: Page, k: number): Absorbed {
   if (emit.length === 0 && cursor === s.cursor) {
     // The page did not reach past the cursor: it ended on it, or inside the group of
     // sessions sharing its time. The next one must start before and reach further.
+    // (Hopeless only when even the widest page, starting just before the group, is filled
+    // by it, or when page sizes cannot be chosen.)
     const group = L - k;
-    if (group > 1 && (state.fixedSize !== undefined || L >= Math.min(state.cap, state.cut ?? Infinity, state.config.maxPageSize))) {
+    if (group > 1 && (state.fixedSize !== undefined || group >= Math.min(state.cap, state.cut ?? Infinity, state.config.maxPageSize) - 1)) {
       throw new WalkFailure(
         `more sessions started at ${new Date(cursor).toISOString()} than one page (${L}) holds, and their order changes between answers, so no page shows them all`,
       );
