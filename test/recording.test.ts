@@ -139,9 +139,18 @@ describe('parseAsciicast', () => {
   });
 
   it('rejects a missing or unsupported header', () => {
-    expect(formatErrorOf(() => parseAsciicast('[0.1,"o","no header"]')).message).toMatch(/line 1.*header/);
+    expect(formatErrorOf(() => parseAsciicast('["no", "header"]')).message).toMatch(/line 1.*header/);
+    expect(formatErrorOf(() => parseAsciicast('"just a string"')).message).toMatch(/line 1.*header/);
     expect(formatErrorOf(() => parseAsciicast('{"version":5,"width":80,"height":24}')).message).toMatch(/version 5/);
     expect(formatErrorOf(() => parseAsciicast('\n\n')).message).toMatch(/empty/);
+  });
+
+  it('reads events without a header as a recording on the default 80x24 terminal, and says so', () => {
+    const { header, events, headerless } = parseAsciicast('[0.1,"o","$ id\\r\\n"]\n[0.2,"o","uid=0(root)\\r\\n"]');
+    expect(headerless).toBe(true);
+    expect(header).toEqual({ version: 2, width: 80, height: 24 });
+    expect(events).toEqual([[0.1, 'o', '$ id\r\n'], [0.2, 'o', 'uid=0(root)\r\n']]);
+    expect(parseAsciicast(cast([[0.1, 'o', 'x']])).headerless).toBeUndefined();
   });
 
   it('writes a v2 file that reads back the same, safe to print, without events asciinema would refuse', () => {
