@@ -26,7 +26,7 @@ describe('hidden text', () => {
   it('ignores typing corrections, shell redraws, progress bars and CRLF line ends', async () => {
     // bash echoes a backspace as cursor-left, erase to end of line; others as `\b \b`.
     const typo = await render(cast('$ sl', '\b\u001b[K', '\b\u001b[K', 'ls\r\n'));
-    expect(typo).toEqual({ text: '$ ls', hidden: { texts: [], total: 0 } });
+    expect(typo).toMatchObject({ text: '$ ls', hidden: { texts: [], total: 0 } });
     expect(await hidden(cast('$ ech', 'x', '\b \b', 'o hi\r\n'))).toEqual([]);
     // Deleting one character mid-line: bash moves back and deletes it (DCH).
     expect(await hidden(cast('$ echo hxello', '\b\b\b\b', '\b\u001b[P', '\r\n'))).toEqual([]);

@@ -12,7 +12,9 @@
 // - on the alternate screen, to the dump itself (screen.ts), since there everything a
 //   full-screen program shows is replaced sooner or later.
 // Text scrolled into the scrollback, and screens erased whole, are not lost: the dump
-// collects them (screen.ts).
+// collects them (screen.ts). A line is handed over only when text written to it since
+// it was last handed over is about to go, so a line written over in several steps is
+// one lost line, not one per step.
 //
 // Line editing is not hiding: an output event made only of what a shell sends to edit
 // the line being typed (typed characters, backspaces and erases over them as it echoes
@@ -21,7 +23,7 @@
 // other.
 
 import type { IBuffer, IBufferCell, IBufferLine, Terminal as XTerm } from '@xterm/headless';
-import type { WorkBudget } from './budget';
+import { COST, type WorkBudget } from './budget';
 import type { LostLines } from './hidden';
 import type { ScreenCollector } from './screen';
 import type { Internals, PrintFn, ScreenState } from './xterm';
@@ -121,7 +123,15 @@ export function isLineEdit(data: string): boolean {
   return edits > 0;
 }
 
+// Cells written to a line since its text was last kept, as `from << 11 | to` (columns
+// are at most 1000). No entry: all of it is new to b0s.
+const SPAN = 11;
+const NOTHING_NEW = 0;
+
+type Which = 'active' | 'normal';
+
 export class LossWatcher {
+  private news = new WeakMap<object, number>();
   private correcting = false;
   /** The line a run of typing corrections started from, by its buffer row. */
   private correction: { row: number; before: string; reported: boolean } | undefined;
@@ -150,7 +160,7 @@ export class LossWatcher {
     this.correcting = false;
     const c = this.correction;
     if (!c || c.reported) return;
-    const now = this.lineText(this.term.buffer.normal, c.row);
+    const now = this.lineText('normal', c.row, false);
     if (wordsGone(c.before, now) > 1) {
       c.reported = true;
       this.lost.add(c.before);
@@ -165,15 +175,18 @@ export class LossWatcher {
    */
   beforeResize(cols: number, rows: number): void {
     if (this.term.buffer.active.type === 'alternate') this.screen.captureAltFrame();
-    if (cols >= this.term.cols && rows >= this.term.rows) return;
-    const normal = this.term.buffer.normal;
-    for (let y = normal.cursorY + 1; y < this.term.rows; y++) this.loseNormal(normal.baseY + y);
+    if (cols < this.term.cols || rows < this.term.rows) {
+      const normal = this.term.buffer.normal;
+      for (let y = normal.cursorY + 1; y < this.term.rows; y++) this.loseNormal(normal.baseY + y, 0, this.term.cols);
+    }
+    // Re-wrapping moves text between xterm's line objects.
+    this.news = new WeakMap();
   }
 
   private print(print: PrintFn, data: Uint32Array, start: number, end: number): void {
     if (this.stopped()) return;
     if (!this.correcting) this.correction = undefined;
-    this.budget.spend(end - start);
+    this.budget.spend((end - start) * COST.printed);
     const cols = this.term.cols;
     // One row at a time, so that text that wraps back onto a row (below the scroll
     // region, the last row is written over and over) is seen before each pass.
@@ -207,7 +220,7 @@ export class LossWatcher {
     } else if (x >= cols || cells > cols - x) {
       // The first character does not fit: what is left of the row is cleared, and it
       // goes on the next row (a new one if this is the bottom of the scroll region).
-      if (x < cols && this.rowHasText(y, x, cols)) this.lose(y);
+      if (x < cols && this.rowHasText(y, x, cols)) this.lose(y, x, cols);
       if (y === state.scrollBottom) return;
       y = Math.min(y + 1, this.term.rows - 1);
       x = 0;
@@ -216,7 +229,8 @@ export class LossWatcher {
     if (!line) return;
     if (state.insertMode) {
       // Characters move right (splitting a word), and those pushed past the edge are gone.
-      if (this.rowHasText(y, x, cols)) this.lose(y);
+      if (this.rowHasText(y, x, cols)) this.lose(y, x, cols);
+      this.moved(y);
       return;
     }
     let from = x;
@@ -224,16 +238,18 @@ export class LossWatcher {
     if (from > 0 && line.getCell(from - 1, this.cell)?.getWidth() === 2) from--;
     const to = Math.min(x + cells, cols);
     const old = line.translateToString(false, from, to);
-    if (from < x ? hasText(old) : overwrites(old, String.fromCodePoint(...data.subarray(s, e)), to - from)) this.lose(y);
+    this.budget.read(old, to - from);
+    if (from < x ? hasText(old) : overwrites(old, String.fromCodePoint(...data.subarray(s, e)), to - from)) this.lose(y, from, to);
+    this.written(y, from, to);
   }
 
   private beforeScroll(): boolean {
     if (this.stopped()) return false;
-    this.budget.spend(Math.ceil(this.term.cols / 8) + 1);
+    this.budget.spend(this.term.cols * COST.scrolled);
     const { scrollTop } = this.internals.state();
     // The top row of a region that does not start at the top of the screen, and any
     // row of the alternate screen (it has no scrollback), is dropped, not kept.
-    if (scrollTop > 0 || this.term.buffer.active.type === 'alternate') this.lose(scrollTop);
+    if (scrollTop > 0 || this.term.buffer.active.type === 'alternate') this.lose(scrollTop, 0, this.term.cols);
     return true;
   }
 
@@ -288,7 +304,10 @@ export class LossWatcher {
     // the rest of the line moves (joining or splitting words), and an insert pushes
     // characters off its end.
     for (const final of ['P', '@']) {
-      csi({ final }, (_p, st) => this.loseCells(st.y, Math.min(st.x, cols() - 1), cols()));
+      csi({ final }, (_p, st) => {
+        this.loseCells(st.y, Math.min(st.x, cols() - 1), cols());
+        this.moved(st.y);
+      });
     }
     // IL, DL: lines pushed off the bottom of the scroll region, or deleted.
     csi({ final: 'L' }, (p, st) => {
@@ -308,7 +327,10 @@ export class LossWatcher {
       csi({ intermediates, final }, (p, st) => {
         if (st.y < st.scrollTop || st.y > st.scrollBottom) return;
         const [from, to] = range(count(p), st);
-        for (let y = st.scrollTop; y <= st.scrollBottom; y++) this.loseCells(y, from, to);
+        for (let y = st.scrollTop; y <= st.scrollBottom; y++) {
+          this.loseCells(y, from, to);
+          this.moved(y);
+        }
       });
     columns('@', ' ', () => [0, cols()]);
     columns('A', ' ', () => [0, cols()]);
@@ -319,7 +341,10 @@ export class LossWatcher {
       if (st.y === st.scrollTop) this.loseRows(st.scrollBottom, st.scrollBottom);
     });
     // DECALN: the whole screen filled with E.
-    esc({ intermediates: '#', final: '8' }, () => this.loseRows(0, rows() - 1));
+    esc({ intermediates: '#', final: '8' }, () => {
+      this.loseRows(0, rows() - 1);
+      for (let y = 0; y < rows(); y++) this.moved(y);
+    });
   }
 
   private row(y: number): IBufferLine | undefined {
@@ -329,55 +354,96 @@ export class LossWatcher {
 
   private rowHasText(y: number, from: number, to: number): boolean {
     if (from >= to) return false;
-    const line = this.row(y);
-    return line !== undefined && hasText(line.translateToString(true, from, to));
+    const text = this.row(y)?.translateToString(true, from, to) ?? '';
+    this.budget.read(text, to - from);
+    return hasText(text);
   }
 
   private loseCells(y: number, from: number, to: number): void {
     const cols = this.term.cols;
-    this.budget.spend(cols);
-    if (this.rowHasText(y, Math.max(from, 0), Math.min(to, cols))) this.lose(y);
+    this.budget.spend(cols * COST.cell);
+    const a = Math.max(from, 0);
+    const b = Math.min(to, cols);
+    if (this.rowHasText(y, a, b)) this.lose(y, a, b);
   }
 
   private loseRows(from: number, to: number): void {
     const cols = this.term.cols;
     for (let y = Math.max(from, 0); y <= Math.min(to, this.term.rows - 1); y++) {
-      this.budget.spend(cols);
-      if (this.rowHasText(y, 0, cols)) this.lose(y);
+      this.budget.spend(cols * COST.cell);
+      this.lose(y, 0, cols);
     }
   }
 
-  /** Screen row `y` of the active buffer is about to lose text. */
-  private lose(y: number): void {
+  /** Cells `from` to `to` of screen row `y`, in the active buffer, are about to lose their text. */
+  private lose(y: number, from: number, to: number): void {
     const buf = this.term.buffer.active;
+    const row = buf.baseY + y;
+    if (!this.isNew('active', row, from, to)) return;
     if (buf.type === 'alternate') {
-      const text = buf.getLine(buf.baseY + y)?.translateToString(true).trimEnd() ?? '';
-      this.budget.spend(this.term.cols);
+      const text = buf.getLine(row)?.translateToString(true).trimEnd() ?? '';
+      this.budget.read(text, this.term.cols);
+      this.keep('active', row, row);
       if (hasText(text)) this.screen.altLost(y, text);
       return;
     }
     if (this.correcting && y === this.internals.state().y) {
-      const row = buf.baseY + y;
-      if (this.correction?.row !== row) this.correction = { row, before: this.lineText(buf, row), reported: false };
+      if (this.correction?.row !== row) this.correction = { row, before: this.lineText('normal', row), reported: false };
       return;
     }
-    this.loseNormal(buf.baseY + y);
+    this.loseNormal(row, from, to);
   }
 
-  private loseNormal(row: number): void {
-    const text = this.lineText(this.term.buffer.normal, row);
+  private loseNormal(row: number, from: number, to: number): void {
+    if (!this.isNew('normal', row, from, to)) return;
+    const text = this.lineText('normal', row);
     if (hasText(text)) this.lost.add(text);
   }
 
-  /** The line that buffer row `row` is part of, rows the terminal wrapped joined again. */
-  private lineText(buf: IBuffer, row: number): string {
+  /** The line that buffer row `row` is part of, rows the terminal wrapped joined again; kept unless told. */
+  private lineText(which: Which, row: number, keep = true): string {
+    const buf: IBuffer = which === 'normal' ? this.term.buffer.normal : this.term.buffer.active;
     let start = row;
     while (start > 0 && row - start < MAX_JOIN_ROWS && buf.getLine(start)?.isWrapped) start--;
     let end = row;
     while (end - row < MAX_JOIN_ROWS && buf.getLine(end + 1)?.isWrapped) end++;
     let text = '';
     for (let i = start; i <= end; i++) text += buf.getLine(i)?.translateToString(true) ?? '';
-    this.budget.spend((end - start + 1) * (Math.ceil(this.term.cols / 8) + 1) + text.length);
+    this.budget.read(text, (end - start + 1) * this.term.cols);
+    if (keep) this.keep(which, start, end);
     return text.trimEnd();
+  }
+
+  /** Whether cells `from` to `to` of a row hold text written since the row was last kept. */
+  private isNew(which: Which, row: number, from: number, to: number): boolean {
+    const line = this.internals.lineAt(which, row);
+    const span = line && this.news.get(line);
+    if (span === undefined) return true;
+    const a = span >> SPAN;
+    const b = span & ((1 << SPAN) - 1);
+    return a < b && a < to && from < b;
+  }
+
+  private keep(which: Which, start: number, end: number): void {
+    for (let row = start; row <= end; row++) {
+      const line = this.internals.lineAt(which, row);
+      if (line) this.news.set(line, NOTHING_NEW);
+    }
+  }
+
+  /** Cells `from` to `to` of screen row `y` of the active buffer get new text. */
+  private written(y: number, from: number, to: number): void {
+    const line = this.internals.lineAt('active', this.term.buffer.active.baseY + y);
+    const span = line && this.news.get(line);
+    if (span === undefined) return;
+    const a = span >> SPAN;
+    const b = span & ((1 << SPAN) - 1);
+    this.news.set(line!, a < b ? (Math.min(a, from) << SPAN) | Math.max(b, to) : (from << SPAN) | to);
+  }
+
+  /** Screen row `y` of the active buffer has its text moved: all of it counts as new. */
+  private moved(y: number): void {
+    const line = this.internals.lineAt('active', this.term.buffer.active.baseY + y);
+    if (line) this.news.delete(line);
   }
 }

@@ -18,12 +18,15 @@
 // what losses.ts reports as hidden.
 
 import type { IBuffer, IBufferLine, IMarker, Terminal as XTerm } from '@xterm/headless';
-import type { WorkBudget } from './budget';
+import { COST, type WorkBudget } from './budget';
 
 export const SCROLLBACK = 4000;
 
 class LineBuilder {
   readonly lines: string[] = [];
+
+  constructor(private readonly budget: WorkBudget) {}
+
   private open: string | undefined;
   /** How many rows the open line was built from. */
   openRows = 0;
@@ -36,6 +39,7 @@ class LineBuilder {
     // that wrapped ends either in a written cell, or in the one empty cell left by a
     // wide character that did not fit, which must not become a space in the line.
     const text = line.translateToString(true);
+    this.budget.read(text, line.length);
     if (line.isWrapped && this.open !== undefined) {
       this.open += text;
       this.openRows++;
@@ -167,7 +171,7 @@ interface AltRun {
 
 /** Collects every line the session showed, whatever later erased it. */
 export class ScreenCollector {
-  private readonly out = new LineBuilder();
+  private readonly out: LineBuilder;
   private readonly next: Position;
   /** The program running now, if any, then those waiting for their row to be collected. */
   private current: AltRun | undefined;
@@ -179,21 +183,28 @@ export class ScreenCollector {
   constructor(
     private readonly term: XTerm,
     private readonly budget: WorkBudget,
+    /** Once true, sequences are dropped rather than run (the budget is spent, or Ctrl-C). */
+    private readonly stopped: () => boolean,
   ) {
+    this.out = new LineBuilder(budget);
     this.next = new Position(term, this.out);
     const parser = term.parser;
     // Each hook runs just before xterm's own handler; returning false lets it run.
     parser.registerCsiHandler({ final: 'J' }, (params) => this.onEraseDisplay(params));
     parser.registerCsiHandler({ prefix: '?', final: 'J' }, (params) => this.onEraseDisplay(params));
     parser.registerCsiHandler({ prefix: '?', final: 'h' }, (params) => {
-      if (isAltMode(params) && this.isNormal()) this.enterAlt();
-      this.budget.spend(this.screenCells());
+      if (this.stopped()) return true;
+      if (!isAltMode(params)) return false;
+      if (this.isNormal()) this.enterAlt();
+      this.budget.spend(this.screenCells() * COST.switched);
       return false;
     });
     parser.registerCsiHandler({ prefix: '?', final: 'l' }, (params) => {
+      if (this.stopped()) return true;
+      if (!isAltMode(params)) return false;
       // Leaving clears the alternate screen: take its last frame first.
-      if (isAltMode(params) && !this.isNormal()) this.captureAltFrame();
-      this.budget.spend(this.screenCells());
+      if (!this.isNormal()) this.captureAltFrame();
+      this.budget.spend(this.screenCells() * COST.switched);
       return false;
     });
     // Fires once the normal buffer is active again.
@@ -201,6 +212,7 @@ export class ScreenCollector {
       if (buf.type === 'normal') this.leaveAlt();
     });
     parser.registerEscHandler({ final: 'c' }, () => {
+      if (this.stopped()) return true;
       this.beforeReset();
       return false;
     });
@@ -214,10 +226,6 @@ export class ScreenCollector {
     return this.term.cols * this.term.rows;
   }
 
-  /** Reading rows back costs about a cell per eight columns (typed-array scans), plus the text. */
-  private readCost(rows: number): number {
-    return rows * (Math.ceil(this.term.cols / 8) + 1);
-  }
 
   /** Characters collected so far, lines waiting to be placed included. */
   get size(): number {
@@ -225,13 +233,14 @@ export class ScreenCollector {
   }
 
   private onEraseDisplay(params: (number | number[])[]): boolean {
+    if (this.stopped()) return true;
     const mode = typeof params[0] === 'number' ? params[0] : 0;
     // Erasing the scrollback would take lines the dump has not collected yet.
     if (mode === 3) return true;
     const cursor = this.term.buffer.active;
     const wholeScreen = mode === 2 || (mode === 0 && cursor.cursorX === 0 && cursor.cursorY === 0);
     if (!wholeScreen) return false;
-    this.budget.spend(this.screenCells() + this.readCost(this.term.rows));
+    this.budget.spend(this.screenCells() * COST.cell);
     if (!this.isNormal()) {
       this.captureAltFrame();
       return false;
@@ -260,9 +269,12 @@ export class ScreenCollector {
     this.placeRuns(to);
   }
 
-  /** The waiting programs that started on a row before `row` (or on a row now gone). */
+  /**
+   * The waiting programs that started on a row before `row` (or on a row now gone),
+   * unless `row` continues a wrapped line: they go after the line, not inside it.
+   */
   private placeRuns(row: number): void {
-    if (this.waiting.length === 0) return;
+    if (this.waiting.length === 0 || this.term.buffer.normal.getLine(row)?.isWrapped) return;
     const due = this.waiting.filter((r) => !r.entry || r.entry.isDisposed || r.entry.line < row + 1);
     if (due.length === 0) return;
     this.waiting = this.waiting.filter((r) => !due.includes(r));
@@ -283,7 +295,6 @@ export class ScreenCollector {
     const buf = this.term.buffer.normal;
     const start = this.next.line;
     if (buf.baseY > start) {
-      this.budget.spend(this.readCost(buf.baseY - start));
       for (let i = start; i < buf.baseY; i++) {
         this.placeRuns(i);
         this.out.row(buf.getLine(i));
@@ -311,7 +322,7 @@ export class ScreenCollector {
     if (trimmed < current) this.term.options.scrollback = trimmed;
     this.term.options.scrollback = Math.max(SCROLLBACK, uncollected * Math.ceil(this.term.cols / cols) + rows);
     // Re-wrapping touches every row of both buffers.
-    this.budget.spend((this.term.buffer.normal.length + this.term.rows) * Math.max(cols, this.term.cols));
+    this.budget.spend((this.term.buffer.normal.length + this.term.rows) * Math.max(cols, this.term.cols) * COST.rewrapped);
     this.term.resize(cols, rows);
     if (normal) {
       this.next.unpin();
@@ -357,10 +368,10 @@ export class ScreenCollector {
 
   /** The whole alternate screen, unless every row of it was copied out already. */
   captureAltFrame(): void {
-    this.budget.spend(this.readCost(this.term.rows));
     // After a resize the alternate buffer can hold a row more than the screen shows.
     const alt = this.term.buffer.alternate;
     const frame = rowsOf(alt, alt.baseY, alt.baseY + this.term.rows).map((l) => l.translateToString(true).trimEnd());
+    this.budget.spend(this.screenCells() * COST.scanned + frame.reduce((n, l) => n + l.length, 0) * COST.read);
     // Programs often redraw the same screen; one copy is enough.
     if (frame.every((l, i) => l === (this.altLast[i] ?? ''))) return;
     frame.forEach((l, i) => {
@@ -386,7 +397,7 @@ export class ScreenCollector {
 
   private beforeReset(): void {
     // A full reset throws away both buffers, scrollback included.
-    this.budget.spend(this.screenCells() + this.readCost(this.term.buffer.normal.length));
+    this.budget.spend((this.term.buffer.normal.length + this.term.rows) * this.term.cols * COST.cell);
     if (!this.isNormal()) {
       this.captureAltFrame();
       this.leaveAlt();

@@ -15,7 +15,7 @@ import type { Terminal as XTerm } from '@xterm/headless';
 import { CancelledError, FormatError } from '../errors';
 import { multilineText } from '../output/sanitize';
 import { parseResize, type Asciicast } from './asciicast';
-import { WorkBudget } from './budget';
+import { COST, WorkBudget } from './budget';
 import { CsiGuard } from './csi-guard';
 import { LostLines, type Overwritten } from './hidden';
 import { LossWatcher, isLineEdit } from './losses';
@@ -27,7 +27,7 @@ export interface TerminalTextOptions {
   cols?: number;
   /** Checked between chunks: rendering stops with the signal's reason (Ctrl-C). */
   signal?: AbortSignal;
-  /** Work allowed, in screen cells (budget.ts); tests make it small. */
+  /** Work allowed, in the budget's units (budget.ts), instead of the default for the recording's size. */
   workBudget?: number;
 }
 
@@ -36,6 +36,8 @@ export interface TerminalText {
   text: string;
   /** Lines shown and then taken off the screen that the dump does not show, made safe to print. */
   hidden: Overwritten;
+  /** The work it took, in the budget's units (budget.ts). */
+  work: number;
 }
 
 // Sizes beyond any real terminal only cost memory (xterm allocates cols × rows cells).
@@ -97,21 +99,29 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
     internals.catchParseErrors((err) => {
       failure ??= err;
     });
-    const budget = new WorkBudget(opts.workBudget);
+    let chars = 0;
+    for (const [, , data] of cast.events) chars += data.length;
+    const budget = opts.workBudget === undefined ? WorkBudget.forOutput(chars) : new WorkBudget(opts.workBudget);
     const stopped = () => budget.exhausted || signal?.aborted === true || failure !== undefined;
-    const screen = new ScreenCollector(term, budget);
+    const screen = new ScreenCollector(term, budget, stopped);
     const lost = new LostLines();
     // Registered after the collector, so its hooks run first (xterm runs the newest first).
     const losses = new LossWatcher(term, internals, screen, lost, budget, stopped);
     const guard = new CsiGuard(() => ({ cols: term.cols, rows: term.rows }));
-    const writer = new ChunkWriter(term, () => screen.collectScrolledOff());
+    // How many events xterm has parsed, for the message when rendering stops early.
+    let parsed = 0;
+    const writer = new ChunkWriter(term, (through) => {
+      if (!stopped()) parsed = through;
+      screen.collectScrolledOff();
+    });
     let rendered = 0;
     for (const [, code, data] of cast.events) {
       if (stopped() || screen.size > MAX_TEXT) break;
       if (data.length > MAX_EVENT) {
         throw new FormatError(`recording event ${rendered + 1} holds ${(data.length / 1024 / 1024).toFixed(0)} MiB of text, more than b0s renders at once (${MAX_EVENT / 1024 / 1024} MiB); ${OTHER_FORMATS}`);
       }
-      budget.spend(data.length);
+      budget.spend(data.length * COST.byte);
+      writer.event = rendered + 1;
       if (code === 'o') {
         if (data.length <= MAX_TYPING && guard.idle && isLineEdit(data)) await writer.writeApart(guard.feed(data), losses);
         else await writer.write(guard.feed(data));
@@ -119,6 +129,7 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
         const size = parseResize(data);
         if (size) {
           await writer.drain();
+          if (stopped()) break;
           const cols = clamp(size.cols, MIN_COLS, MAX_COLS);
           const rows = clamp(size.rows, 1, MAX_ROWS);
           losses.beforeResize(cols, rows);
@@ -128,6 +139,7 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
       // Input ("i") is echoed in the output when it was visible; markers ("m") and
       // unknown codes show nothing.
       rendered++;
+      if (code !== 'o') parsed = rendered;
     }
     await writer.write(guard.flush());
     await writer.drain();
@@ -140,14 +152,14 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
     }
     if (budget.exhausted) {
       throw new FormatError(
-        `recording is too costly to show as text: it asks the terminal for over ${(budget.limit / 1e6).toLocaleString('en-US')} million cell updates (stopped after ${rendered.toLocaleString('en-US')} of ${cast.events.length.toLocaleString('en-US')} events); ${OTHER_FORMATS}`,
+        `recording is too costly to show as text: it makes the terminal do far more work than its size calls for (b0s stopped at about event ${(parsed + 1).toLocaleString('en-US')} of its ${cast.events.length.toLocaleString('en-US')}); ${OTHER_FORMATS}`,
       );
     }
     if (screen.size > MAX_TEXT) throw tooLarge();
     const lines = screen.finish();
     if (screen.size > MAX_TEXT) throw tooLarge();
     const hidden = lost.hiddenFrom(lines);
-    return { text: multilineText(lines.join('\n')), hidden: { texts: hidden.texts.map(multilineText), total: hidden.total } };
+    return { text: multilineText(lines.join('\n')), hidden: { texts: hidden.texts.map(multilineText), total: hidden.total }, work: budget.used };
   } finally {
     term.dispose();
   }
@@ -155,13 +167,16 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
 
 /** Queues output in chunks, calling back after each one is parsed. */
 class ChunkWriter {
+  /** The number of the event being written (1 for the first). */
+  event = 0;
   private pending = '';
   private queued = 0;
   private last: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly term: XTerm,
-    private readonly afterChunk: () => void,
+    /** Called right after each chunk is parsed, with the number of the last event fully in it. */
+    private readonly afterChunk: (through: number) => void,
   ) {}
 
   async write(data: string): Promise<void> {
@@ -190,23 +205,24 @@ class ChunkWriter {
     this.pending = '';
     // Write callbacks run in order, each right after its data is parsed.
     this.term.write('', () => watcher.startCorrection());
-    await this.send(data, () => watcher.endCorrection());
+    await this.send(data, () => watcher.endCorrection(), this.event);
   }
 
   async drain(): Promise<void> {
-    if (this.pending !== '') await this.send(this.pending);
+    if (this.pending !== '') await this.send(this.pending, undefined, this.event);
     this.pending = '';
     await this.last;
     this.queued = 0;
   }
 
-  private async send(piece: string, then?: () => void): Promise<void> {
+  /** `through`: the events whose output is all in this piece or before it. */
+  private async send(piece: string, then?: () => void, through = this.event - 1): Promise<void> {
     // The callback runs synchronously right after this chunk is parsed and before the
     // next one starts, so the scrollback is collected at every chunk boundary.
     this.last = new Promise((resolve) =>
       this.term.write(piece, () => {
         then?.();
-        this.afterChunk();
+        this.afterChunk(through);
         resolve();
       }),
     );

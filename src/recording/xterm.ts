@@ -41,6 +41,11 @@ export interface Internals {
   state(): ScreenState;
   /** Replaces xterm's print; `original` prints a slice of code points. */
   wrapPrint(wrapper: (original: PrintFn, data: Uint32Array, start: number, end: number) => void): void;
+  /**
+   * xterm's own object for a row of a buffer: the same object for as long as the row
+   * holds the same line (scrolling and deleting lines move the objects).
+   */
+  lineAt(buffer: 'active' | 'normal', row: number): object | undefined;
   /** Runs `before` ahead of every scroll of the active buffer by one line. */
   beforeScroll(before: () => boolean): void;
   /**
@@ -60,8 +65,10 @@ interface RawBuffer {
   scrollBottom: number;
 }
 
+type RawLines = { length: number; get(i: number): object | undefined };
+
 interface RawCore {
-  buffers?: { active?: RawBuffer & { lines?: { length: number } } };
+  buffers?: { active?: RawBuffer & { lines?: RawLines }; normal?: { lines?: RawLines } };
   coreService?: { modes?: { insertMode?: boolean }; decPrivateModes?: { wraparound?: boolean } };
   _inputHandler?: {
     print?: PrintFn;
@@ -92,7 +99,9 @@ export function internalsOf(term: XTerm): Internals {
     typeof active?.scrollTop !== 'number' ||
     typeof active.scrollBottom !== 'number' ||
     typeof active.x !== 'number' ||
-    typeof active.lines?.length !== 'number'
+    typeof active.lines?.length !== 'number' ||
+    typeof active.lines.get !== 'function' ||
+    typeof core.buffers?.normal?.lines?.get !== 'function'
   ) {
     throw unsupported();
   }
@@ -108,6 +117,9 @@ export function internalsOf(term: XTerm): Internals {
         insertMode: modes.modes!.insertMode!,
         wraparound: modes.decPrivateModes!.wraparound!,
       };
+    },
+    lineAt(buffer, row) {
+      return core.buffers![buffer]!.lines!.get(row);
     },
     wrapPrint(wrapper) {
       // xterm's parser calls `this.print(...)` through the instance, so an own
