@@ -36,6 +36,15 @@ describe('hidden text', () => {
     expect(await hidden(cast('line one\r\nline two\r\n'))).toEqual([]);
   });
 
+  it('ignores characters inserted mid-line, whether the shell reprints the rest or inserts blanks', async () => {
+    const reprint = await render(cast('$ echo hllo world', '\b'.repeat(9), `ello world${'\b'.repeat(9)}`, '\r\n'));
+    expect(reprint.text).toBe('$ echo hello world');
+    expect(reprint.hidden.texts).toEqual([]);
+    const inserted = await render(cast('$ echo hllo', '\b\b\b', '\u001b[1@e', '\r\n'));
+    expect(inserted.text).toBe('$ echo hello');
+    expect(inserted.hidden.texts).toEqual([]);
+  });
+
   it('reports a line backspaced away past the word being typed', async () => {
     const r = await render(cast(`$ ${CMD}`, ...Array.from({ length: CMD.length }, () => '\b\u001b[K'), 'ls\r\n'));
     expect(r.text).toBe('$ ls');

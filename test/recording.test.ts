@@ -270,6 +270,36 @@ describe('renderQueryLog', () => {
     expect(lines[2]).toMatch(/SELECT 2$/);
   });
 
+  it('shows why a query failed or was denied after its command, and nothing when the result only repeats the row count', () => {
+    const out = renderQueryLog(
+      [
+        entry({ time: 1795168801000, database: 'prod-db', command: 'SELECT 1', status: 'ok', rows: 1, result: '1 row' }),
+        entry({ time: 1795168802000, database: 'prod-db', command: 'DROP TABLE users', status: 'denied', result: 'command denied\nby policy\u001b[2J' }),
+        entry({ time: 1795168803000, database: 'prod-db', command: 'SELECT x', status: 'error', result: { code: 42703, message: 'column x does not exist' } }),
+      ].join('\n'),
+    );
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/SELECT 1$/);
+    expect(lines[1]).toMatch(/ denied .*DROP TABLE users {2}→ command denied by policy\\x1b\[2J$/);
+    expect(lines[2]).toMatch(/SELECT x {2}→ \{"code":42703,"message":"column x does not exist"\}$/);
+    expect(out).not.toMatch(CONTROL);
+  });
+
+  it('paints failed and denied queries with the painter it is given, after padding', () => {
+    const paint = { failed: (s: string) => `<${s}>` };
+    const lines = renderQueryLog([entry({ status: 'ok', command: 'a' }), entry({ status: 'denied', command: 'b', result: 'no' })].join('\n'), paint).split('\n');
+    expect(lines[0]).toBe('-  -  ok      -  -  a');
+    expect(lines[1]).toBe('-  -  <denied>  -  -  b  → <no>');
+  });
+
+  it('finds the verb of a write after any number of comments, without backtracking', () => {
+    // `/**/` a hundred times would take a backtracking pattern longer than the universe.
+    const comments = '/**/ '.repeat(100);
+    const out = renderQueryLog(entry({ command: `${comments}UPDATE t SET x = 1`, rows: 9, affected_rows: 3 }));
+    expect(out).toMatch(/3 rows affected/);
+    expect(renderQueryLog(entry({ command: `${'/**/'.repeat(100)}x`, rows: 9, affected_rows: 3 }))).toMatch(/9 rows/);
+  });
+
   it('neutralises escape sequences typed into a query', () => {
     const out = renderQueryLog(entry({ command: "SELECT '\x1b]0;pwned\x07\x1b[2J'", database: 'db\u202e' }));
     expect(out).not.toMatch(CONTROL);
