@@ -110,6 +110,10 @@ describe('every way of hiding a command', () => {
     await hides(cast(`$ ${CMD}`, '\u001b[1K\r$ ls\r\n'), ['$ ls']);
   });
 
+  it('erasing everything above the last cell of a screen that never scrolled (which crashes xterm 6.0 unguarded)', async () => {
+    await hides(cast(`$ ${CMD}\r\n`, '\u001b[24;80H\u001b[1J', '\u001b[H$ ls\r\n'), ['$ ls']);
+  });
+
   it('erasing (ECH) or deleting (DCH) its characters', async () => {
     await hides(cast(`$ ${CMD}\r`, `\u001b[${CMD.length + 2}X$ ls\r\n`), ['$ ls']);
     await hides(cast(`$ ${CMD}\r`, `\u001b[${CMD.length + 2}P$ ls\r\n`), ['$ ls']);

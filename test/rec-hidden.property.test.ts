@@ -21,8 +21,9 @@ const row = fc.integer({ min: 1, max: 30 });
 const col = fc.integer({ min: 1, max: 100 });
 
 const raw = fc.oneof(
-  fc.constantFrom('\r', '\n', '\r\n', '\b', '\u001bM', '\u001bD', '\u001bE', '\u001b#8', '\u001bc', '\u001b[r', '\u001b[K', '\u001b[1K', '\u001b[2K', '\u001b[J', '\u001b[1J', '\u001b[2J'),
-  fc.tuple(n, fc.constantFrom('A', 'B', 'C', 'D', 'G', 'M', 'L', 'P', 'X', '@', 'S', 'T', ' @', ' A')).map(([k, f]) => `\u001b[${k}${f}`),
+  fc.constantFrom('\r', '\n', '\r\n', '\b', '\t', '\u001bM', '\u001bD', '\u001bE', '\u001b#8', '\u001bc', '\u001b7', '\u001b8', '\u001b[r', '\u001b[!p'),
+  fc.constantFrom('\u001b[K', '\u001b[1K', '\u001b[2K', '\u001b[J', '\u001b[1J', '\u001b[2J', '\u001b[4h', '\u001b[4l', '\u001b[?6h', '\u001b[?6l', '\u001b[?7l', '\u001b[?7h'),
+  fc.tuple(n, fc.constantFrom('A', 'B', 'C', 'D', 'G', 'M', 'L', 'P', 'X', '@', 'S', 'T', ' @', ' A', "'}", "'~", 'b')).map(([k, f]) => `\u001b[${k}${f}`),
   fc.tuple(row, col, fc.constantFrom('H', 'f')).map(([r, c, f]) => `\u001b[${r};${c}${f}`),
   fc.tuple(row, row).map(([a, b]) => `\u001b[${Math.min(a, b)};${Math.max(a, b)}r`),
 );
