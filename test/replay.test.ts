@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { b0s } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
@@ -31,7 +31,15 @@ async function dbWithFailedQuery(): Promise<Session> {
   throw new Error('the simulator has no database session with a failed query');
 }
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'b0s-replay-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('b0s replay', () => {
   it('a terminal recording prints as the screen text, with prompts and commands', async () => {
