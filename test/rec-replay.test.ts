@@ -129,7 +129,7 @@ describe('replay of recordings of the wrong shape or too costly', () => {
     const r = await replay(5);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('$ whoami\nroot\n');
-    expect(r.stderr).toMatch(/^warning: recording a0000000-\S+ \(asciinema\): recording has no asciicast header \(it starts with an event\), so it was played on an 80x24 terminal\n$/);
+    expect(r.stderr).toMatch(/^warning: recording a0000000-\S+ \(asciinema\): it has no asciicast header \(it starts with an event\), so it was played on an 80x24 terminal\n$/);
   });
 
   it('a recording past the work budget is one clear error; asciicast and raw still work', async () => {

@@ -69,7 +69,7 @@ export async function renderRecordingText(type: string | null | undefined, text:
 async function terminal(cast: Asciicast, opts: TerminalTextOptions): Promise<RenderedRecording> {
   const { text, hidden } = await renderTerminal(cast, opts);
   const warnings = cast.headerless
-    ? [`recording has no asciicast header (it starts with an event), so it was played on an ${cast.header.width}x${cast.header.height} terminal`]
+    ? [`it has no asciicast header (it starts with an event), so it was played on an ${cast.header.width}x${cast.header.height} terminal`]
     : [];
   return { text, hidden, warnings };
 }

@@ -132,9 +132,9 @@ type Which = 'active' | 'normal';
 
 export class LossWatcher {
   private news = new WeakMap<object, number>();
-  private correcting = false;
-  /** The line a run of typing corrections started from, by its buffer row. */
-  private correction: { row: number; before: string; reported: boolean } | undefined;
+  private editing = false;
+  /** The line a run of line editing started from, by its buffer row. */
+  private edit: { row: number; before: string; reported: boolean } | undefined;
   private readonly cell: IBufferCell;
 
   constructor(
@@ -151,14 +151,15 @@ export class LossWatcher {
     this.hookSequences();
   }
 
-  /** The next output is a typing correction, until endCorrection. */
-  startCorrection(): void {
-    this.correcting = true;
+  /** The next output is line editing (isLineEdit), until endLineEdit. */
+  startLineEdit(): void {
+    this.editing = true;
   }
 
-  endCorrection(): void {
-    this.correcting = false;
-    const c = this.correction;
+  /** If the edit took more than one word off the line, what the line said is lost. */
+  endLineEdit(): void {
+    this.editing = false;
+    const c = this.edit;
     if (!c || c.reported) return;
     const now = this.lineText('normal', c.row, false);
     if (wordsGone(c.before, now) > 1) {
@@ -185,7 +186,7 @@ export class LossWatcher {
 
   private print(print: PrintFn, data: Uint32Array, start: number, end: number): void {
     if (this.stopped()) return;
-    if (!this.correcting) this.correction = undefined;
+    if (!this.editing) this.edit = undefined;
     this.budget.spend((end - start) * COST.printed);
     const cols = this.term.cols;
     // One row at a time, so that text that wraps back onto a row (below the scroll
@@ -321,21 +322,18 @@ export class LossWatcher {
     // SU, SD: the scroll region moves up or down, its top or bottom lines fall off.
     csi({ final: 'S' }, (p, st) => this.loseRows(st.scrollTop, Math.min(st.scrollBottom, st.scrollTop + count(p) - 1)));
     csi({ final: 'T' }, (p, st) => this.loseRows(Math.max(st.scrollTop, st.scrollBottom - count(p) + 1), st.scrollBottom));
-    // SL, SR, DECIC, DECDC: columns shifted in every row of the scroll region, from the
-    // left edge or from the cursor; some fall off.
-    const columns = (final: string, intermediates: string, range: (n: number, st: ScreenState) => [number, number]) =>
-      csi({ intermediates, final }, (p, st) => {
+    // SL, SR (from the left edge) and DECIC, DECDC (from the cursor): columns shift in
+    // every row of the scroll region, moving the text there; some fall off.
+    const shifts = [[' ', '@', false], [' ', 'A', false], ["'", '}', true], ["'", '~', true]] as const;
+    for (const [intermediates, final, fromCursor] of shifts) {
+      csi({ intermediates, final }, (_p, st) => {
         if (st.y < st.scrollTop || st.y > st.scrollBottom) return;
-        const [from, to] = range(count(p), st);
         for (let y = st.scrollTop; y <= st.scrollBottom; y++) {
-          this.loseCells(y, from, to);
+          this.loseCells(y, fromCursor ? st.x : 0, cols());
           this.moved(y);
         }
       });
-    columns('@', ' ', () => [0, cols()]);
-    columns('A', ' ', () => [0, cols()]);
-    columns('}', "'", (_n, st) => [st.x, cols()]);
-    columns('~', "'", (_n, st) => [st.x, cols()]);
+    }
     // RI at the top of the scroll region: its bottom line falls off.
     esc({ final: 'M' }, (st) => {
       if (st.y === st.scrollTop) this.loseRows(st.scrollBottom, st.scrollBottom);
@@ -387,8 +385,8 @@ export class LossWatcher {
       if (hasText(text)) this.screen.altLost(y, text);
       return;
     }
-    if (this.correcting && y === this.internals.state().y) {
-      if (this.correction?.row !== row) this.correction = { row, before: this.lineText('normal', row), reported: false };
+    if (this.editing && y === this.internals.state().y) {
+      if (this.edit?.row !== row) this.edit = { row, before: this.lineText('normal', row), reported: false };
       return;
     }
     this.loseNormal(row, from, to);

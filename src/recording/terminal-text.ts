@@ -204,8 +204,8 @@ class ChunkWriter {
     if (this.pending !== '') await this.send(this.pending);
     this.pending = '';
     // Write callbacks run in order, each right after its data is parsed.
-    this.term.write('', () => watcher.startCorrection());
-    await this.send(data, () => watcher.endCorrection(), this.event);
+    this.term.write('', () => watcher.startLineEdit());
+    await this.send(data, () => watcher.endLineEdit(), this.event);
   }
 
   async drain(): Promise<void> {
