@@ -77,6 +77,11 @@ describe('decodeRecordingBody: every shape the session_log body may take', () =>
     expect(JSON.parse(decodeRecordingBody(utf8(`  ${JSON.stringify(entry, null, 2)}\n`)))).toEqual(entry);
   });
 
+  it('keeps one asciicast event alone as its line, not as a list of values', () => {
+    expect(JSON.parse(decodeRecordingBody(utf8('[0.1,"o","$ id\\r\\n"]\n')))).toEqual([0.1, 'o', '$ id\r\n']);
+    expect(decodeRecordingBody(utf8(JSON.stringify([0.1, 'o', 'x'])))).toBe('[0.1,"o","x"]');
+  });
+
   it('passes plain text and raw JSON lines through untouched', () => {
     expect(decodeRecordingBody(utf8('[root@host ~]# ls\nfile\n'), 'text/plain')).toBe('[root@host ~]# ls\nfile\n');
     expect(decodeRecordingBody(utf8(lines))).toBe(lines);

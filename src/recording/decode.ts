@@ -5,6 +5,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors';
+import { isEvent } from './asciicast';
 
 // A body compressed twice is odd but harmless; a deeper nest is a decompression bomb
 // in the making, and so is any output past this size: inflating stops there, so a
@@ -118,6 +119,8 @@ function fromJson(value: unknown, depth: number): string {
     return body.trimStart().startsWith('"') ? decodeText(body, depth + 1) : body;
   }
   if (Array.isArray(value)) {
+    // One asciicast event alone (a recording that lost its header): a line, not a list.
+    if (isEvent(value)) return jsonLine(value);
     // Strings are lines already (a line may even hold several); anything else is one
     // JSON line, as in an asciicast sent as [header, ...events].
     return value.map((el) => (typeof el === 'string' ? el : jsonLine(el))).join('\n');
