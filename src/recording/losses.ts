@@ -240,7 +240,8 @@ export class LossWatcher {
     const to = Math.min(x + cells, cols);
     const old = line.translateToString(false, from, to);
     this.budget.read(old, to - from);
-    if (from < x ? hasText(old) : overwrites(old, String.fromCodePoint(...data.subarray(s, e)), to - from)) this.lose(y, from, to);
+    // Most text lands on blank cells: only then is the new text worth comparing.
+    if (hasText(old) && (from < x || overwrites(old, String.fromCodePoint(...data.subarray(s, e)), to - from))) this.lose(y, from, to);
     this.written(y, from, to);
   }
 
