@@ -4,9 +4,12 @@
 // before printed text or a line feed, and it does not tell where the scroll region is.
 // Those are exactly where text can vanish from a screen (written over; scrolled out of
 // a region), so b0s wraps two internal methods, print and scroll, and reads the
-// scroll region and modes. They are checked when a terminal is made: a version of the
-// package without them fails every replay with a clear message (and the test suite),
-// rather than silently losing the guarantee that hidden text is found.
+// scroll region, the modes and the identity of line objects. It also wraps the parser's
+// entry point, so that an exception inside xterm becomes an error b0s can report, and
+// works around one such exception it is known to throw. All of it is checked when a
+// terminal is made: a version of the package without these parts fails every replay
+// with a clear message (and the test suite), rather than silently losing the guarantee
+// that hidden text is found.
 
 import type { Terminal as XTerm } from '@xterm/headless';
 import { FormatError } from '../errors';
@@ -46,7 +49,7 @@ export interface Internals {
    * holds the same line (scrolling and deleting lines move the objects).
    */
   lineAt(buffer: 'active' | 'normal', row: number): object | undefined;
-  /** Runs `before` ahead of every scroll of the active buffer by one line. */
+  /** Runs `before` ahead of every scroll of the active buffer by one line; false skips the scroll. */
   beforeScroll(before: () => boolean): void;
   /**
    * Calls `failed` instead of letting an exception in xterm's parser escape from its
