@@ -1,8 +1,10 @@
 // `npm run bench`: each benchmark compares two runs of the real b0s bin measured in the
 // same session (machines here are noisy, so absolute times mean little) and prints the
 // ratio against its target. Exit code 1 when a target is missed.
+// `npm run bench -- render` runs only the benchmarks whose name starts with "render".
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import path from 'node:path';
 import { b0sBin, root, startSimProcess } from '../scripts/sim-process.mjs';
 
@@ -107,7 +109,104 @@ async function tableBenchmark() {
   }
 }
 
-await walkBenchmark();
-await memoryBenchmark();
-await tableBenchmark();
+/** A terminal session of about `bytes` of output: what a busy admin's SSH session holds. */
+function busySession(bytes) {
+  const ESC = '\u001b';
+  const prompt = `${ESC}[01;32madmin@web-1${ESC}[00m:${ESC}[01;34m~/app${ESC}[00m$ `;
+  const events = [];
+  let size = 0;
+  const out = (text) => {
+    events.push(text);
+    size += text.length;
+  };
+  for (let n = 0; size < bytes; n++) {
+    out(prompt);
+    // Typed one key at a time, with a typo corrected as bash echoes it.
+    for (const ch of `grep -rn ERROR logs/app-${n}.log`) out(ch);
+    out('x');
+    out(`\b${ESC}[K`);
+    out('\r\n');
+    for (let i = 0; i < 40; i++) out(`logs/app-${n}.log:${i}: ${ESC}[31mERROR${ESC}[0m request ${n * 100 + i} failed after ${i * 7} ms: upstream reset\r\n`);
+    // A progress bar redrawn in place.
+    for (let p = 0; p <= 100; p += 5) out(`\rDownloading release-${n}.tar.gz ${String(p).padStart(3)}% [${'='.repeat(p / 5).padEnd(20)}]`);
+    out('\r\n');
+    if (n % 10 === 0) {
+      // less on the alternate screen, paging down a few times.
+      out(`${ESC}[?1049h${ESC}[H${ESC}[2J`);
+      for (let page = 0; page < 3; page++) {
+        out(`${ESC}[H`);
+        for (let r = 0; r < 23; r++) out(`${ESC}[2K${n}.${page}.${r} ${'lorem ipsum dolor sit amet '.repeat(2)}\r\n`);
+        out(':');
+      }
+      out(`${ESC}[?1049l`);
+    }
+    if (n % 25 === 0) out(`${ESC}[H${ESC}[2J${ESC}[3J`);
+  }
+  return events;
+}
+
+/** Plain lines of about `bytes`, in events of about the same sizes as the busy session's. */
+function plainLines(bytes) {
+  const events = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `plain line ${i} of ordinary output, about as long as a log line is\r\n`;
+    events.push(line);
+    size += line.length;
+  }
+  return events;
+}
+
+/** Serves one session with one terminal recording, as the API's session_log does. */
+async function recordingServer(events) {
+  const header = JSON.stringify({ version: 2, width: 160, height: 40, timestamp: 1795168800 });
+  const body = Buffer.from(JSON.stringify([header, ...events.map((e, i) => JSON.stringify([i / 100, 'o', e]))].join('\n')));
+  const socket = '0b6e8f2e-2f36-4a0c-9c1e-5d1f3e7a9b10';
+  const session = 'a0000000-0000-4000-8000-000000000001';
+  const server = http.createServer((req, res) => {
+    if (req.url.includes('/session_log')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    } else {
+      const recordings = [{ recording_id: 'r1', recording_type: 'asciinema', start_time: '2026-11-20T10:00:00Z' }];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ session_id: session, socket_id: socket, recordings }));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    env: { BORDER0_API: `http://127.0.0.1:${server.address().port}/api/v1`, BORDER0_ADMIN_TOKEN: 'bench-token' },
+    args: ['replay', socket, session],
+    bytes: body.length,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+async function renderBenchmark() {
+  const size = 16 * 1024 * 1024;
+  const run = async (events) => {
+    const server = await recordingServer(events);
+    try {
+      const r = await best(2, () => b0s(server.args, server.env, ['max-rss.cjs']));
+      return { ...r, mbPerSecond: server.bytes / 1e6 / (r.ms / 1000), mb: server.bytes / 1e6 };
+    } finally {
+      await server.close();
+    }
+  };
+  const plain = await run(plainLines(size));
+  const busy = await run(busySession(size));
+  const ratio = plain.mbPerSecond / busy.mbPerSecond;
+  const memory = busy.maxRssKb / plain.maxRssKb;
+  report(
+    'render a busy 16 MB terminal session (colours, typing, progress bars, less, clears) vs 16 MB of plain lines',
+    ratio,
+    '<= 3x slower, <= 1.5x the memory',
+    ratio <= 3 && memory <= 1.5,
+    `busy ${busy.mbPerSecond.toFixed(1)} MB/s, peak ${(busy.maxRssKb / 1024).toFixed(0)} MB; plain ${plain.mbPerSecond.toFixed(1)} MB/s, peak ${(plain.maxRssKb / 1024).toFixed(0)} MB (memory ${memory.toFixed(2)}x)`,
+  );
+}
+
+const benchmarks = { walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark };
+const only = process.argv.slice(2);
+for (const [name, benchmark] of Object.entries(benchmarks)) {
+  if (only.length === 0 || only.some((prefix) => name.startsWith(prefix))) await benchmark();
+}
 process.exitCode = results.every(Boolean) ? 0 : 1;

@@ -77,6 +77,11 @@ describe('decodeRecordingBody: every shape the session_log body may take', () =>
     expect(JSON.parse(decodeRecordingBody(utf8(`  ${JSON.stringify(entry, null, 2)}\n`)))).toEqual(entry);
   });
 
+  it('keeps one asciicast event alone as its line, not as a list of values', () => {
+    expect(JSON.parse(decodeRecordingBody(utf8('[0.1,"o","$ id\\r\\n"]\n')))).toEqual([0.1, 'o', '$ id\r\n']);
+    expect(decodeRecordingBody(utf8(JSON.stringify([0.1, 'o', 'x'])))).toBe('[0.1,"o","x"]');
+  });
+
   it('passes plain text and raw JSON lines through untouched', () => {
     expect(decodeRecordingBody(utf8('[root@host ~]# ls\nfile\n'), 'text/plain')).toBe('[root@host ~]# ls\nfile\n');
     expect(decodeRecordingBody(utf8(lines))).toBe(lines);
@@ -139,9 +144,18 @@ describe('parseAsciicast', () => {
   });
 
   it('rejects a missing or unsupported header', () => {
-    expect(formatErrorOf(() => parseAsciicast('[0.1,"o","no header"]')).message).toMatch(/line 1.*header/);
+    expect(formatErrorOf(() => parseAsciicast('["no", "header"]')).message).toMatch(/line 1.*header/);
+    expect(formatErrorOf(() => parseAsciicast('"just a string"')).message).toMatch(/line 1.*header/);
     expect(formatErrorOf(() => parseAsciicast('{"version":5,"width":80,"height":24}')).message).toMatch(/version 5/);
     expect(formatErrorOf(() => parseAsciicast('\n\n')).message).toMatch(/empty/);
+  });
+
+  it('reads events without a header as a recording on the default 80x24 terminal, and says so', () => {
+    const { header, events, headerless } = parseAsciicast('[0.1,"o","$ id\\r\\n"]\n[0.2,"o","uid=0(root)\\r\\n"]');
+    expect(headerless).toBe(true);
+    expect(header).toEqual({ version: 2, width: 80, height: 24 });
+    expect(events).toEqual([[0.1, 'o', '$ id\r\n'], [0.2, 'o', 'uid=0(root)\r\n']]);
+    expect(parseAsciicast(cast([[0.1, 'o', 'x']])).headerless).toBeUndefined();
   });
 
   it('writes a v2 file that reads back the same, safe to print, without events asciinema would refuse', () => {
@@ -259,6 +273,36 @@ describe('renderQueryLog', () => {
     const lines = renderQueryLog(text).split('\n');
     expect(lines[1]).toBe('{"time": 17952552');
     expect(lines[2]).toMatch(/SELECT 2$/);
+  });
+
+  it('shows why a query failed or was denied after its command, and nothing when the result only repeats the row count', () => {
+    const out = renderQueryLog(
+      [
+        entry({ time: 1795168801000, database: 'prod-db', command: 'SELECT 1', status: 'ok', rows: 1, result: '1 row' }),
+        entry({ time: 1795168802000, database: 'prod-db', command: 'DROP TABLE users', status: 'denied', result: 'command denied\nby policy\u001b[2J' }),
+        entry({ time: 1795168803000, database: 'prod-db', command: 'SELECT x', status: 'error', result: { code: 42703, message: 'column x does not exist' } }),
+      ].join('\n'),
+    );
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/SELECT 1$/);
+    expect(lines[1]).toMatch(/ denied .*DROP TABLE users {2}→ command denied by policy\\x1b\[2J$/);
+    expect(lines[2]).toMatch(/SELECT x {2}→ \{"code":42703,"message":"column x does not exist"\}$/);
+    expect(out).not.toMatch(CONTROL);
+  });
+
+  it('paints failed and denied queries with the painter it is given, after padding', () => {
+    const paint = { failed: (s: string) => `<${s}>` };
+    const lines = renderQueryLog([entry({ status: 'ok', command: 'a' }), entry({ status: 'denied', command: 'b', result: 'no' })].join('\n'), paint).split('\n');
+    expect(lines[0]).toBe('-  -  ok      -  -  a');
+    expect(lines[1]).toBe('-  -  <denied>  -  -  b  → <no>');
+  });
+
+  it('finds the verb of a write after any number of comments, without backtracking', () => {
+    // `/**/` a hundred times would take a backtracking pattern longer than the universe.
+    const comments = '/**/ '.repeat(100);
+    const out = renderQueryLog(entry({ command: `${comments}UPDATE t SET x = 1`, rows: 9, affected_rows: 3 }));
+    expect(out).toMatch(/3 rows affected/);
+    expect(renderQueryLog(entry({ command: `${'/**/'.repeat(100)}x`, rows: 9, affected_rows: 3 }))).toMatch(/9 rows/);
   });
 
   it('neutralises escape sequences typed into a query', () => {

@@ -21,6 +21,19 @@ async function apiLog(s: Session, recordingId: string): Promise<Buffer> {
 
 const tmp = useTempDir();
 
+async function queryLog(s: Session): Promise<string> {
+  return JSON.parse((await apiLog(s, String(s.recordings?.[0]?.recording_id))).toString()) as string;
+}
+
+/** A database session whose log has a failed query (the simulator fails one in ten). */
+async function dbWithFailedQuery(): Promise<Session> {
+  for (let i = 0; i < sim().sessionCount(); i++) {
+    const s = sim().sessionAt(i);
+    if (types(s)[0] === 'database_query_log' && (await queryLog(s)).includes('"status":"error"')) return s;
+  }
+  throw new Error('the simulator has no database session with a failed query');
+}
+
 describe('b0s replay', () => {
   it('a terminal recording prints as the screen text, with prompts and commands', async () => {
     const s = ssh();
@@ -33,18 +46,22 @@ describe('b0s replay', () => {
   });
 
   it('a database recording prints one line per query: time, database, status, rows, duration, query', async () => {
-    const s = db();
+    const s = await dbWithFailedQuery();
     const r = await b0s(['replay', `${s.socket_id}/${s.session_id}`], { env: env() });
     expect(r.code).toBe(0);
-    const raw = JSON.parse((await apiLog(s, String(s.recordings?.[0]?.recording_id))).toString()) as string;
-    const queries = raw.trim().split('\n').map((l) => JSON.parse(l) as { time: number; database: string; command: string });
+    const raw = await queryLog(s);
+    type Query = { time: number; database: string; command: string; status: string; result: string };
+    const queries = raw.trim().split('\n').map((l) => JSON.parse(l) as Query);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(queries.length);
     lines.forEach((line, i) => {
-      const q = queries[i] as { time: number; database: string; command: string };
+      const q = queries[i] as Query;
       expect(line.startsWith(new Date(q.time).toISOString())).toBe(true);
       expect(line).toContain(q.database);
       expect(line).toMatch(/\d+ (rows|rows affected)/);
+      // Why a query failed is the line that matters; a success's result only repeats its rows.
+      if (q.status === 'ok') expect(line).not.toContain('→');
+      else expect(line.endsWith(`  → ${q.result}`)).toBe(true);
     });
   });
 

@@ -3,6 +3,7 @@
 // accepts; `raw` passes the API's bytes through untouched.
 import type { Recording, Session } from '../api/types';
 import type { Deps } from '../deps';
+import type { Overwritten } from '../recording';
 import { FileError, NotFoundError, UsageError } from '../errors';
 import { shortId } from '../output/fields';
 import { inlineText } from '../output/sanitize';
@@ -92,9 +93,13 @@ export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> 
       if (opts.format === 'asciicast') {
         part = rec.toAsciicast(rec.parseAsciicast(text));
       } else {
-        const body = await rec.renderRecordingText(r.recording_type, text);
+        // Colour only where the text goes to a terminal that takes it.
+        const paint = opts.file === undefined ? { failed: (s: string) => io.out.red(s) } : undefined;
+        const rendered = await rec.renderRecording(r.recording_type, text, { signal: deps.signal, paint });
+        for (const warning of rendered.warnings) io.warn(`recording ${describe(r)}: ${warning}`);
+        const body = rendered.text;
         const header = recordings.length > 1 ? `── recording ${i + 1} of ${recordings.length} · ${describe(r)} · ${inlineText(r.start_time ?? '')} ──\n` : '';
-        part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}${r.recording_type === 'asciinema' ? hiddenText(rec, text, body, r, deps) : ''}`;
+        part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}${hiddenText(rendered.hidden, r, deps)}`;
       }
     }
     if (opts.file === undefined) await io.write(part);
@@ -103,21 +108,22 @@ export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> 
   if (opts.file !== undefined) await writeOutputFile(opts.file, parts, opts.force, deps);
 }
 
+// Enough to read what was hidden; the count says how much more there was.
+const MAX_HIDDEN_SHOWN = 50;
+
 /**
- * What a terminal recording printed and then hid from the screen: listed after its dump,
- * with a warning, since the screen text alone would not show it.
+ * What a terminal recording printed and then took off the screen without it reaching
+ * the screen text: listed after its dump, with a warning, since the dump alone would
+ * not show it.
  */
-function hiddenText(rec: typeof import('../recording'), text: string, body: string, r: Recording, deps: Deps): string {
-  let found: { texts: string[]; total: number };
-  try {
-    found = rec.findOverwritten(rec.parseAsciicast(text), body);
-  } catch {
-    return '';
-  }
+function hiddenText(found: Overwritten, r: Recording, deps: Deps): string {
   if (found.total === 0) return '';
-  deps.io.warn(`recording ${describe(r)} hid text it had printed ${found.total === 1 ? 'once' : `${found.total} times`} (overwritten on the same line); it is listed after the screen text`);
-  const more = found.total > found.texts.length ? `… and ${found.total - found.texts.length} more\n` : '';
-  return `── b0s: printed, then hidden by overwriting the line (${found.total}) ──\n${found.texts.map((t) => `${t}\n`).join('')}${more}`;
+  deps.io.warn(
+    `recording ${describe(r)} hid text it had printed ${found.total === 1 ? 'once' : `${found.total.toLocaleString('en-US')} times`} (written over, erased or scrolled away); it is listed after the screen text`,
+  );
+  const shown = found.texts.slice(0, MAX_HIDDEN_SHOWN);
+  const more = found.total > shown.length ? `… and ${(found.total - shown.length).toLocaleString('en-US')} more\n` : '';
+  return `── b0s: printed, then hidden by overwriting the line, erasing it or scrolling it away (${found.total}) ──\n${shown.map((t) => `${t}\n`).join('')}${more}`;
 }
 
 async function writeOutputFile(file: string, parts: Array<string | Uint8Array>, force: boolean, deps: Deps): Promise<void> {

@@ -12,6 +12,8 @@ export type AsciicastEvent = [number, string, string];
 export interface Asciicast {
   header: AsciicastHeader;
   events: AsciicastEvent[];
+  /** The recording began with events, no header: the header is the default one. */
+  headerless?: boolean;
 }
 
 const DEFAULT_WIDTH = 80;
@@ -27,6 +29,7 @@ export function parseAsciicast(text: string): Asciicast {
 
   const lines = body.split('\n');
   let header: AsciicastHeader | undefined;
+  let headerless = false;
   let relative = false;
   let clock = 0;
   const events: AsciicastEvent[] = [];
@@ -34,6 +37,12 @@ export function parseAsciicast(text: string): Asciicast {
     const line = lines[i]!.trim();
     if (line === '') continue;
     const value = parseLine(line, i + 1);
+    if (header === undefined && isEvent(value)) {
+      // Events with no header line before them (a recorder that lost it, or a cut
+      // file): played on a terminal of the default size rather than shown as JSON.
+      header = { version: 2, width: DEFAULT_WIDTH, height: DEFAULT_HEIGHT };
+      headerless = true;
+    }
     if (header === undefined) {
       ({ header, relative } = headerFrom(value, i + 1));
       continue;
@@ -47,7 +56,12 @@ export function parseAsciicast(text: string): Asciicast {
     events.push(event);
   }
   if (header === undefined) throw new FormatError('recording is empty: no asciicast header');
-  return { header, events };
+  return headerless ? { header, events, headerless } : { header, events };
+}
+
+/** `[seconds, "code", ...]`: what an asciicast event line looks like. */
+export function isEvent(value: unknown): boolean {
+  return Array.isArray(value) && value.length >= 2 && seconds(value[0]) !== undefined && typeof value[1] === 'string';
 }
 
 function wholeDocument(body: string): Record<string, unknown> | undefined {

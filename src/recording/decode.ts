@@ -5,11 +5,13 @@
 
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors';
+import { isEvent } from './asciicast';
 
 // A body compressed twice is odd but harmless; a deeper nest is a decompression bomb
-// in the making, and so is any output past this size.
+// in the making, and so is any output past this size: inflating stops there, so a
+// small body that would inflate to gigabytes costs 64 MiB and a moment, not the heap.
 const MAX_GZIP_DEPTH = 3;
-const MAX_GUNZIPPED_BYTES = 512 * 1024 * 1024;
+export const MAX_GUNZIPPED_BYTES = 64 * 1024 * 1024;
 // JSON nested inside JSON strings: the documented case is one level.
 const MAX_JSON_DEPTH = 4;
 
@@ -56,8 +58,13 @@ function gunzip(body: Uint8Array): Uint8Array {
   try {
     return gunzipSync(body, { maxOutputLength: MAX_GUNZIPPED_BYTES });
   } catch (err) {
-    const reason = err instanceof RangeError ? `larger than ${MAX_GUNZIPPED_BYTES / 1024 / 1024} MiB once decompressed` : 'corrupt gzip data';
-    throw new FormatError(`recording cannot be decompressed: ${reason}`, { cause: err });
+    if (err instanceof RangeError) {
+      throw new FormatError(
+        `recording is larger than ${MAX_GUNZIPPED_BYTES / 1024 / 1024} MiB once decompressed, more than b0s decompresses; use --format raw -O FILE to save it as sent (compressed)`,
+        { cause: err },
+      );
+    }
+    throw new FormatError('recording cannot be decompressed: corrupt gzip data', { cause: err });
   }
 }
 
@@ -112,6 +119,8 @@ function fromJson(value: unknown, depth: number): string {
     return body.trimStart().startsWith('"') ? decodeText(body, depth + 1) : body;
   }
   if (Array.isArray(value)) {
+    // One asciicast event alone (a recording that lost its header): a line, not a list.
+    if (isEvent(value)) return jsonLine(value);
     // Strings are lines already (a line may even hold several); anything else is one
     // JSON line, as in an asciicast sent as [header, ...events].
     return value.map((el) => (typeof el === 'string' ? el : jsonLine(el))).join('\n');

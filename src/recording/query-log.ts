@@ -49,11 +49,45 @@ function count(value: unknown): number | undefined {
 }
 
 // Statements that change rows report what they changed (affected_rows), not what
-// they returned. Leading comments and parentheses are skipped to find the verb.
-const WRITE_VERB = /^(?:\s|\(|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(insert|update|delete|merge|replace|upsert|copy|truncate)\b/i;
+// they returned.
+const WRITE_VERBS = new Set(['insert', 'update', 'delete', 'merge', 'replace', 'upsert', 'copy', 'truncate']);
 
+/**
+ * Whether a command's first word is a write verb, leading spaces, parentheses and
+ * comments skipped. A scan, not a regular expression: a pattern for comments such as
+ * `/\*[\s\S]*?\*\/` backtracks exponentially on `/**\/` repeated, and queries are typed
+ * by the session's user.
+ */
 function isWrite(command: unknown): boolean {
-  return typeof command === 'string' && WRITE_VERB.test(command);
+  if (typeof command !== 'string') return false;
+  let i = 0;
+  for (;;) {
+    if (i >= command.length) return false;
+    if (command[i] === '(' || isSpace(command.charCodeAt(i))) {
+      i++;
+    } else if (command.startsWith('--', i)) {
+      const end = command.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end + 1;
+    } else if (command.startsWith('/*', i)) {
+      const end = command.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else {
+      break;
+    }
+  }
+  let j = i;
+  while (j < command.length && isWordChar(command.charCodeAt(j))) j++;
+  return WRITE_VERBS.has(command.slice(i, j).toLowerCase());
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -94,33 +128,75 @@ function oneLine(value: unknown): string {
 // line's command off the screen.
 const MAX_PAD = 24;
 
+const SUCCESS = new Set(['ok', 'success', 'succeeded', 'successful', 'complete', 'completed', 'done', 'allowed']);
+
+/** A status that says the query did not run as asked: error, failed, denied... */
+function failed(status: unknown): boolean {
+  return typeof status === 'string' && status.trim() !== '' && !SUCCESS.has(status.trim().toLowerCase());
+}
+
+/** The result only when it says more than the rows column: why a query failed or was denied. */
+function resultText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object' && Object.keys(value).length === 0) return '';
+  const text = oneLine(value);
+  return isRowCount(text) ? '' : text;
+}
+
+/** `12 rows`, `1 row`, `3 rows affected`: what the rows column already shows. */
+function isRowCount(text: string): boolean {
+  const words = text.toLowerCase().split(' ');
+  return (
+    (words.length === 2 || (words.length === 3 && words[2] === 'affected')) &&
+    /^\d[\d,]*$/.test(words[0]!) &&
+    (words[1] === 'row' || words[1] === 'rows')
+  );
+}
+
+/** How failed and denied queries stand out: colour on a terminal, nothing elsewhere. */
+export interface QueryLogPaint {
+  failed(text: string): string;
+}
+
+const PLAIN: QueryLogPaint = { failed: (text) => text };
+
 /**
  * The query log as one line per query:
- * `2026-11-20T10:00:01.123Z  prod-db  ok  3 rows  12 ms  SELECT * FROM users`.
+ * `2026-11-20T10:00:01.123Z  prod-db  ok  3 rows  12 ms  SELECT * FROM users`, and
+ * for a query that failed or was denied, why, after an arrow:
+ * `…  error  -  2 ms  DROP TABLE users  → command denied by policy`.
  */
-export function renderQueryLog(text: string): string {
+export function renderQueryLog(text: string, paint: QueryLogPaint = PLAIN): string {
   const parsed = parseQueryLog(text);
   const rows = parsed.map((p) => {
     if (p.kind === 'raw') return inlineText(p.text);
     const e = p.entry;
     const time = toRfc3339(e.time) ?? (e.time === undefined || e.time === null ? '-' : word(e.time));
-    return [time, word(e.database), word(e.status), rowsColumn(e), durationColumn(e.duration), oneLine(e.command)];
+    return {
+      cells: [time, word(e.database), word(e.status), rowsColumn(e), durationColumn(e.duration), oneLine(e.command)],
+      result: resultText(e.result),
+      failed: failed(e.status),
+    };
   });
   // Pad the short columns to line up: the command, last, can then be read down the page.
   const widths = [0, 0, 0, 0, 0];
   for (const r of rows) {
     if (typeof r === 'string') continue;
-    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, Math.min((r[c] ?? '').length, MAX_PAD));
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, Math.min((r.cells[c] ?? '').length, MAX_PAD));
   }
   return rows
     .map((r) => {
       if (typeof r === 'string') return r;
-      const cells = r.map((cell, c) => {
+      const cells = r.cells.map((cell, c) => {
         if (c >= widths.length) return cell;
         // Counts and durations read best right-aligned.
-        return c === 3 || c === 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+        const padded = c === 3 || c === 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+        // Painted after padding, so colour codes never count as width.
+        return c === 2 && r.failed ? paint.failed(padded) : padded;
       });
-      return cells.join('  ').trimEnd();
+      const line = cells.join('  ').trimEnd();
+      if (r.result === '') return line;
+      return `${line}  → ${r.failed ? paint.failed(r.result) : r.result}`;
     })
     .join('\n');
 }
