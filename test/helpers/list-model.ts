@@ -56,6 +56,7 @@ export class ListModel {
   private list: Entry[] = [];
   private readonly random: () => number;
   private nextId = 0;
+  private newest = 1_700_000_000;
   private answers = 0;
   private readonly totals: number[] = [];
   /** Every session that was ever in the list. */
@@ -75,6 +76,7 @@ export class ListModel {
       time += 1 + Math.floor(this.random() * 600);
       for (let i = 0; i < group && oldestFirst.length < config.initial; i++) oldestFirst.push(this.make(time));
     }
+    this.newest = time;
     this.list = oldestFirst.reverse();
   }
 
@@ -91,11 +93,13 @@ export class ListModel {
   /** What changes before an answer: arrivals at the head, ageing out at the tail. */
   private step(): void {
     const burst = this.config.bursts.length ? (this.config.bursts[this.answers % this.config.bursts.length] as number) : 0;
-    let head = this.list[0]?.time ?? 1_700_000_000;
+    // Time only moves forward: arrivals are newer than anything ever listed.
+    let head = this.newest;
     for (let i = 0; i < burst; i++) {
       // Arrivals may share a start time with the head, as sessions starting in one second do.
       head += this.random() < 0.3 ? 0 : 1;
       this.list.unshift(this.make(head));
+      this.newest = head;
     }
     for (let i = 0; i < this.config.ageOut && this.list.length > 0; i++) this.removed.add((this.list.pop() as Entry).id);
   }

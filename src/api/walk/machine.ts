@@ -254,7 +254,7 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     // (unless the last try was too narrow: its answer will show a bigger size is honoured).
     const avoid = new Set(state.claim ? [...state.avoid, state.claim.page] : state.avoid);
     const cautious = state.claim && !state.reportsSize && !state.widerNext;
-    let widest = cautious ? Math.max(2, Math.min(width(state), Math.max(state.honoured, state.claim?.length ?? 0))) : width(state);
+    let widest = cautious ? Math.max(2, Math.min(width(state), state.honoured)) : width(state);
     if (!chained && state.above !== undefined) {
       // After misses the boundary lies between two positions, both moving with arrivals:
       // one page spanning both, or, if none can, one that halves the gap.
@@ -275,7 +275,7 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     // While arrivals keep moving the end of a short list, a page aimed at where it was
     // misses it: every other try, page 1 shows where it went (it cannot confirm an end
     // it claimed itself, but the next page, aimed there, can).
-    const locate = claim !== undefined && state.misses > 0 && state.total === undefined && !state.located && claim.end <= 2 * usualWidth(state);
+    const locate = claim !== undefined && state.misses > 0 && state.drift > 0 && state.total === undefined && !state.located && claim.end <= 2 * usualWidth(state);
     if (locate) w = { page: 1, size: width(state), start: 0 };
     state = { ...state, located: locate };
     // A page fetched ahead must reach past the one before it.
@@ -354,7 +354,7 @@ export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbe
   // Only a page that came back exactly as asked (or that the server says was) shows the
   // size was used as asked: a shorter one may be the end, a longer one a bug.
   const asAsked = perPage !== undefined ? Math.min(perPage, req.size) : L === req.size ? L : 0;
-  const { honoured, proof } = known && !long ? prove(s, page, asAsked) : s;
+  const { honoured, proof } = !long ? prove(s, page, asAsked) : s;
   const start = (page - 1) * size;
   const st: WalkState = { ...s, cap, fixedSize, sizes, honoured, proof, total: answer.total ?? s.total, probe, reportsSize: s.reportsSize || perPage !== undefined };
   const p: Page = { keys, page, start, size, current, planned: req.start + req.size, safe };
