@@ -107,6 +107,8 @@ export interface WalkState {
    * say where pages start. Until known, no page can say where the list ends.
    */
   readonly sizes: 'unknown' | 'honoured';
+  /** The probe (not a records_per_page report) showed the sizes asked are used. */
+  readonly probed?: boolean;
   /** The server reports records_per_page: every answer says whether it was cut. */
   readonly reportsSize?: boolean;
   /** An answer held more sessions than its records_per_page said: it is ignored from then on. */
@@ -246,8 +248,9 @@ export function plan(s: WalkState): { state: WalkState; requests: PageRequest[] 
     // each page fetched ahead covers the last two of the one before it.
     const chained = state.inFlightCurrent > 0 && state.chainEnd !== undefined;
     let target = chained ? (state.chainEnd as number) - 1 - state.tieSpan - (limit - 1) * state.drift : state.boundary - 1;
-    // Confirming an end while sessions keep starting: the end is where the total says.
-    if (state.claim && state.total !== undefined) target = Math.max(target, state.total - state.tied.length - 1);
+    // Confirming an end while sessions keep starting (the last page held only newer
+    // ones): the end is where the total says.
+    if (state.claim && state.widerNext && state.total !== undefined) target = Math.max(target, state.total - state.tied.length - 1);
     // Past the end the total gives, one page in flight is enough to see the end.
     if (chained && state.total !== undefined && target >= state.total + state.drift) break;
     // Confirming an end takes another page number, and a size the server does not cut
@@ -318,7 +321,7 @@ export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbe
   // then on, nothing that was learnt from it is either.
   const lies = !s1.distrusted && answer.perPage !== undefined && L > answer.perPage;
   const s: WalkState = lies
-    ? { ...s1, distrusted: true, sizes: 'unknown', reportsSize: false, cap: s1.config.maxPageSize, fixedSize: undefined, honoured: 0, proof: { page: 0, size: 0 }, claim: s1.claim && { ...s1.claim, genuine: false }, reach: 0 }
+    ? { ...s1, distrusted: true, sizes: s1.probed ? 'honoured' : 'unknown', reportsSize: false, cap: s1.config.maxPageSize, fixedSize: undefined, honoured: 0, proof: { page: 0, size: 0 }, claim: s1.claim && { ...s1.claim, genuine: false }, reach: 0 }
     : s1;
   const perPage = s.distrusted ? undefined : answer.perPage;
   if (req.probe) {
@@ -327,7 +330,7 @@ export function absorb(s0: WalkState, req: PageRequest, answer: Answer): Absorbe
     // Exactly as asked: it pages at the sizes asked. Fewer (the list ended) says nothing.
     const ignores = L > req.size && L === s.probe?.length;
     const sizes = ignores || L === req.size ? 'honoured' : s.sizes;
-    return { state: { ...s, probe: undefined, fixedSize: ignores ? L : s.fixedSize, sizes }, emit: [] };
+    return { state: { ...s, probe: undefined, fixedSize: ignores ? L : s.fixedSize, sizes, probed: sizes === 'honoured' }, emit: [] };
   }
 
   // Which positions the answer covers: the server may cap the size or ignore it.
