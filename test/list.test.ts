@@ -98,6 +98,40 @@ describe('b0s list, piped', () => {
     expect(q?.auth_result).toBe('success');
   });
 
+  it('--status live answers "who is connected right now", and asks the API for live sessions', async () => {
+    sim().resetRequests();
+    const r = await b0s(['list', '--status', 'live', '--all', '-o', 'ndjson'], { env: env() });
+    expect(r.code).toBe(0);
+    const live = parseNdjson(r.stdout) as Session[];
+    const truth = Array.from({ length: sim().sessionCount() }, (_, i) => sim().sessionAt(i)).filter((s) => !s.end_time && s.result !== 'denied' && !s.killed);
+    expect(live.map((s) => s.session_id)).toEqual(truth.map((s) => s.session_id));
+    expect(sim().requests.every((q) => q.query.finished === 'false')).toBe(true);
+  });
+
+  it('--status and --type combine, repeat and comma-separate; bad values are refused', async () => {
+    const r = await b0s(['list', '--all', '--status', 'ended,killed', '--type', 'ssh', '--type', 'DATABASE', '-o', 'ndjson'], { env: env() });
+    expect(r.code).toBe(0);
+    const out = parseNdjson(r.stdout) as Session[];
+    expect(out.length).toBeGreaterThan(0);
+    for (const s of out) {
+      expect(Boolean(s.end_time) && s.result !== 'denied').toBe(true);
+      expect(['ssh', 'database']).toContain(s.session_type);
+    }
+    const bad = await b0s(['list', '--status', 'asleep'], { env: env() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status must be one of live, ended, killed, denied, got "asleep"/);
+    const contradiction = await b0s(['list', '--status', 'denied', '--result', 'success'], { env: env() });
+    expect(contradiction.code).toBe(2);
+  });
+
+  it('emails match without regard to case', async () => {
+    const lower = await b0s(['list', '--all', '--user', 'alice@example.com', '-o', 'ndjson'], { env: env() });
+    const upper = await b0s(['list', '--all', '--user', 'ALICE@Example.COM', '-o', 'ndjson'], { env: env() });
+    expect(upper.code).toBe(0);
+    expect(parseNdjson(upper.stdout).length).toBeGreaterThan(0);
+    expect(upper.stdout).toBe(lower.stdout);
+  });
+
   it('an empty result is [] and exit 0', async () => {
     const r = await b0s(['list', '--user', 'nobody@example.invalid', '-o', 'json'], { env: env() });
     expect(r.code).toBe(0);
@@ -151,10 +185,17 @@ describe('b0s list, on a terminal', () => {
     expect(stripAnsi(r.stdout)).toContain(`${first.socket_id}/${first.session_id}`);
   });
 
-  it('says when nothing matched', async () => {
+  it('says when nothing matched, and names the socket meant when the name has a typo', async () => {
     const r = await b0s(['list', '--user', 'nobody@example.invalid'], { env: env(), tty });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(stripAnsi(r.stderr)).toContain('No sessions found.');
+    const typo = await b0s(['list', '--socket', 'prod-shh'], { env: env(), tty });
+    expect(typo.code).toBe(0);
+    const hint = stripAnsi(typo.stderr).split('\n').find((l) => l.startsWith('hint:')) ?? '';
+    expect(hint).toMatch(/no sessions at all for --socket prod-shh .*include: prod-ssh,/);
+    // Piped, stderr stays quiet: scripts get no hints.
+    const piped = await b0s(['list', '--socket', 'prod-shh', '-o', 'json'], { env: env() });
+    expect(piped.stderr).toBe('');
   });
 });
