@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
 import { createIO, type IO } from './io';
-import { inlineText } from './output/sanitize';
+import { inlineText, multilineText } from './text';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
@@ -112,16 +112,16 @@ function report(err: unknown, io: IO, debug: boolean): number {
   }
   if (err instanceof B0sError) {
     io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message)}\n`);
-    if (debug) io.stderr.write(`${stackOf(err)}\n`);
+    if (debug) io.stderr.write(`${multilineText(stackOf(err))}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   io.stderr.write(`${io.err.red('b0s:')} unexpected error: ${oneLine(message)}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug) io.stderr.write(`${stackOf(err)}\n`);
+  if (debug) io.stderr.write(`${multilineText(stackOf(err))}\n`);
   return ExitCode.failure;
 }
 
-/** Messages often quote what the user typed or the server sent: one line, and inert. */
+/** Messages quote what the user typed or the server sent, raw: here they become one inert line. */
 function oneLine(text: string): string {
   return inlineText(text.replace(/\s*\n\s*/g, ' ').trim());
 }

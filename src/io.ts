@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
+import { terminalLine } from './text';
 
 export interface Progress {
   update(text: string): void;
@@ -96,11 +97,11 @@ export function createIO(
     },
 
     note(line) {
-      stderr.write(`${line}\n`);
+      stderr.write(`${terminalLine(line)}\n`);
     },
 
     warn(line) {
-      stderr.write(`${errChalk.yellow('warning:')} ${line}\n`);
+      stderr.write(`${errChalk.yellow('warning:')} ${terminalLine(line)}\n`);
     },
 
     async progress(text) {
@@ -135,7 +136,7 @@ export function createIO(
       const rl = createInterface({ input: stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
       // Input that ends before an answer (Ctrl-D, a closed pipe) is a "no", not a hang.
       const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
-      const asked = rl.question(`${question} [y/N] `, { signal });
+      const asked = rl.question(`${terminalLine(question)} [y/N] `, { signal });
       asked.catch(() => {});
       try {
         const answer = await Promise.race([asked, ended]);

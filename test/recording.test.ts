@@ -442,7 +442,8 @@ describe('properties', () => {
         const output = ls.map((l) => `${l}\r\n`).join('');
         const events: AsciicastEvent[] = [];
         for (let i = 0; i < output.length; i += split) events.push([i, 'o', output.slice(i, i + split)]);
-        const expected = ls.map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '');
+        // (A backslash is shown as \\, so that escapes cannot be forged.)
+        const expected = ls.map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '').replace(/\\/g, '\\\\');
         expect(await screen(cast(events, { width, height }))).toBe(expected);
       }),
       { numRuns: 60 },
@@ -470,7 +471,8 @@ describe('properties', () => {
         for (const s of steps) {
           if ('line' in s) {
             output += `${s.line}\r\n`;
-            if (!alt) printed.push(s.line.trimEnd());
+            // (A backslash is shown as \\, so that escapes cannot be forged.)
+            if (!alt) printed.push(s.line.trimEnd().replace(/\\/g, '\\\\'));
           } else if (s.x === MANY) {
             for (let k = 0; k < 4500; k++) output += `many ${k}\r\n`;
             if (!alt) for (let k = 0; k < 4500; k++) printed.push(`many ${k}`);

@@ -32,6 +32,18 @@ function filterQuery(f: ListFilters): Record<string, string | undefined> {
   };
 }
 
+/**
+ * An ID that goes into a request path. IDs often come from the server (a lookup by
+ * short ID, a list piped into kill): one such as `..` or `a/b` would reach another
+ * endpoint. Border0's IDs are UUIDs; anything outside this charset is refused.
+ */
+function id(what: string, value: string): string {
+  if (!/^[0-9A-Za-z][0-9A-Za-z._~-]{0,127}$/.test(value)) {
+    throw new ApiError(`the ${what} ID "${value.slice(0, 80)}" cannot be part of a request (the API sent it, or it is mistyped)`);
+  }
+  return value;
+}
+
 export class Border0Client {
   constructor(readonly http: Http) {}
 
@@ -60,7 +72,7 @@ export class Border0Client {
   }
 
   async getSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
-    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', socketId, sessionId], signal });
+    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', id('socket', socketId), id('session', sessionId)], signal });
     return parseSession(value, endpoint);
   }
 
@@ -68,7 +80,7 @@ export class Border0Client {
   async killSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
     const { value, endpoint } = await this.http.json({
       method: 'PUT',
-      segments: ['session', socketId, sessionId],
+      segments: ['session', id('socket', socketId), id('session', sessionId)],
       body: { killed: true },
       signal,
     });
@@ -85,7 +97,7 @@ export class Border0Client {
   sessionLog(socketId: string, sessionId: string, recordingId: string | undefined, signal?: AbortSignal): Promise<Reply> {
     return this.http.send({
       method: 'GET',
-      segments: ['session', socketId, sessionId, 'session_log'],
+      segments: ['session', id('socket', socketId), id('session', sessionId), 'session_log'],
       query: { recording_id: recordingId },
       signal,
       maxBytes: MAX_RECORDING_BYTES,

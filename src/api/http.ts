@@ -197,7 +197,8 @@ export class Http {
    * holds part of the token: then nothing of it is shown.
    */
   private excerpt(text: string, max: number): string | undefined {
-    const shown = clip(inlineText(this.redact.scrub(text.slice(0, SCRUB_WINDOW)).trim()), max);
+    // Raw (one line): messages are made inert once, where they are printed.
+    const shown = clip(this.redact.scrub(text.slice(0, SCRUB_WINDOW)).replace(/\s+/g, ' ').trim(), max);
     return this.redact.holdsPart(shown) ? undefined : shown;
   }
 }

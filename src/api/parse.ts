@@ -1,6 +1,7 @@
 // Checks that a parsed response has the shape b0s relies on, without dropping anything:
 // the objects returned are the very objects the server sent.
 import { ApiError } from '../errors';
+import { textOf } from '../text';
 import type { Pagination, Session, SessionPage } from './types';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -45,5 +46,5 @@ export function parseSession(value: unknown, endpoint: string): Session {
 
 /** The key sessions are told apart by; a session without an ID is keyed by its content. */
 export function sessionKey(s: Session): string {
-  return typeof s.session_id === 'string' && s.session_id !== '' ? s.session_id : JSON.stringify(s);
+  return typeof s.session_id === 'string' && s.session_id !== '' ? s.session_id : textOf(s);
 }

@@ -29,7 +29,7 @@ export function killOptions(args: string[], raw: { yes?: boolean; output?: 'tabl
 function describe(s: Session, now: number, socketName?: string | null): string {
   const from = s.client_ip ? ` from ${inlineText(s.client_ip)}` : '';
   const socket = s.socket_name || socketName || `socket ${shortId(s.socket_id)}`;
-  return `${shortId(s.session_id)} (${inlineText(userOf(s)) || 'unknown user'} on ${inlineText(socket)}${from}, ${formatDuration(durationOf(s, now))})`;
+  return `${inlineText(shortId(s.session_id))} (${inlineText(userOf(s)) || 'unknown user'} on ${inlineText(socket)}${from}, ${formatDuration(durationOf(s, now))})`;
 }
 
 interface Found {
@@ -130,7 +130,7 @@ export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   if (failures.length === 0) return;
   const first = failures[0] as { error: B0sError };
   if (named === 1) throw first.error;
-  for (const f of failures) io.note(`${io.err.red('b0s:')} ${inlineText(f.label)}: ${f.error.message}`);
+  for (const f of failures) io.note(`${io.err.red('b0s:')} ${inlineText(f.label)}: ${inlineText(f.error.message)}`);
   if (results.length === 0) {
     // Same kind (and exit code) as the failures; each was already listed.
     const Kind = first.error.constructor as new (message: string) => B0sError;

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import type { Overwritten } from '../recording';
 import { FileError, NotFoundError, UsageError } from '../errors';
 import { shortId } from '../output/fields';
-import { inlineText } from '../output/sanitize';
+import { inlineText, textOf } from '../text';
 import { timeOf } from '../time';
 import { parseTarget, resolveTarget, type TargetSpec } from './target';
 
@@ -26,7 +26,7 @@ export function replayOptions(
   raw: { recording?: string; format?: ReplayFormat; outputFile?: string; force?: boolean },
 ): ReplayOptions {
   if (raw.recording !== undefined && !/^[\w.-]{1,128}$/.test(raw.recording)) {
-    throw new UsageError(`--recording must be a recording ID (letters, digits, - _ .), got "${inlineText(raw.recording)}"`);
+    throw new UsageError(`--recording must be a recording ID (letters, digits, - _ .), got "${raw.recording}"`);
   }
   if (raw.outputFile !== undefined && raw.outputFile.trim() === '') throw new UsageError('-O needs a file name (or - for stdout)');
   // `-O -` is stdout, as for curl and wget.
@@ -38,8 +38,9 @@ export function replayOptions(
 /** Recordings without a readable start time go last. */
 const startOf = (r: Recording) => timeOf(r.start_time) ?? Infinity;
 
+/** Raw, for messages (made inert where they are printed); `inlineText` it for output. */
 function describe(r: Recording): string {
-  return `${inlineText(r.recording_id)} (${inlineText(r.recording_type ?? 'unknown type')})`;
+  return `${textOf(r.recording_id)} (${textOf(r.recording_type ?? 'unknown type')})`;
 }
 
 /** The recordings to replay, oldest first; every failure here is decided before any download. */
@@ -53,7 +54,7 @@ function pick(session: Session, opts: ReplayOptions): Recording[] {
     chosen = all.filter((r) => r.recording_id === opts.recording);
     if (chosen.length === 0) {
       throw new NotFoundError(
-        `session ${name} has no recording ${inlineText(opts.recording)}${all.length ? `; it has ${all.map(describe).join(', ')}` : ''}`,
+        `session ${name} has no recording ${opts.recording}${all.length ? `; it has ${all.map(describe).join(', ')}` : ''}`,
       );
     }
   }
@@ -96,9 +97,9 @@ export async function runReplay(opts: ReplayOptions, deps: Deps): Promise<void> 
         // Colour only where the text goes to a terminal that takes it.
         const paint = opts.file === undefined ? { failed: (s: string) => io.out.red(s) } : undefined;
         const rendered = await rec.renderRecording(r.recording_type, text, { signal: deps.signal, paint });
-        for (const warning of rendered.warnings) io.warn(`recording ${describe(r)}: ${warning}`);
+        for (const warning of rendered.warnings) io.warn(`recording ${inlineText(describe(r))}: ${warning}`);
         const body = rendered.text;
-        const header = recordings.length > 1 ? `── recording ${i + 1} of ${recordings.length} · ${describe(r)} · ${inlineText(r.start_time ?? '')} ──\n` : '';
+        const header = recordings.length > 1 ? `── recording ${i + 1} of ${recordings.length} · ${inlineText(describe(r))} · ${inlineText(r.start_time ?? '')} ──\n` : '';
         part = `${header}${body}${body === '' || body.endsWith('\n') ? '' : '\n'}${hiddenText(rendered.hidden, r, deps)}`;
       }
     }
@@ -119,7 +120,7 @@ const MAX_HIDDEN_SHOWN = 50;
 function hiddenText(found: Overwritten, r: Recording, deps: Deps): string {
   if (found.total === 0) return '';
   deps.io.warn(
-    `recording ${describe(r)} hid text it had printed ${found.total === 1 ? 'once' : `${found.total.toLocaleString('en-US')} times`} (written over, erased or scrolled away); it is listed after the screen text`,
+    `recording ${inlineText(describe(r))} hid text it had printed ${found.total === 1 ? 'once' : `${found.total.toLocaleString('en-US')} times`} (written over, erased or scrolled away); it is listed after the screen text`,
   );
   const shown = found.texts.slice(0, MAX_HIDDEN_SHOWN);
   const more = found.total > shown.length ? `… and ${(found.total - shown.length).toLocaleString('en-US')} more\n` : '';
@@ -135,12 +136,12 @@ async function writeOutputFile(file: string, parts: Array<string | Uint8Array>, 
     const isFolder = await deps.fs.stat(file).then((st) => (st.mode & 0o170000) === 0o040000, () => false);
     throw fileError(file, isFolder ? Object.assign(new Error('is a folder'), { code: 'EISDIR' }) : err);
   }
-  deps.io.note(`Wrote ${data.length.toLocaleString('en-US')} bytes to ${file}`);
+  deps.io.note(`Wrote ${data.length.toLocaleString('en-US')} bytes to ${inlineText(file)}`);
 }
 
 function fileError(file: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  const name = inlineText(file);
+  const name = file;
   switch (code) {
     case 'EEXIST':
       return new UsageError(`${name} already exists: use --force to overwrite it`);
@@ -159,6 +160,6 @@ function fileError(file: string, err: unknown): Error {
     case 'EFBIG':
       return new FileError(`cannot write ${name}: larger than the file size limit; nothing was written`, { cause: err });
     default:
-      return new FileError(`cannot write ${name}: ${inlineText((err as Error).message)}; nothing was written`, { cause: err });
+      return new FileError(`cannot write ${name}: ${(err as Error).message}; nothing was written`, { cause: err });
   }
 }

@@ -33,7 +33,7 @@ export const LOOKUP_DEPTH = 1000;
 
 function uuid(what: string, value: string): string {
   if (!UUID.test(value)) {
-    throw new UsageError(`${what} must be a UUID such as 93227a7e-8724-4be5-a5c5-2729f615ac50, got "${inlineText(value)}"`);
+    throw new UsageError(`${what} must be a UUID such as 93227a7e-8724-4be5-a5c5-2729f615ac50, got "${value}"`);
   }
   return value.toLowerCase();
 }
@@ -46,7 +46,7 @@ export function parseTarget(first: string, second: string | undefined): TargetSp
   }
   if (UUID.test(first) || PREFIX.test(first)) return { lookup: first.toLowerCase() };
   throw new UsageError(
-    `"${inlineText(first)}" is not a session: give <socket_id> <session_id>, <socket_id>/<session_id>, or a session ID (or its first 4+ characters) alone`,
+    `"${first}" is not a session: give <socket_id> <session_id>, <socket_id>/<session_id>, or a session ID (or its first 4+ characters) alone`,
   );
 }
 

@@ -74,6 +74,26 @@ export function capCell(text: string, max: number): string {
   return truncate(`${head}…`, max);
 }
 
+/** Lines of at most `max` display columns (hard-wrapped, graphemes kept whole): linear in the text. */
+export function wrap(text: string, max: number): string[] {
+  if (width(text) <= max) return [text];
+  const lines: string[] = [];
+  let line = '';
+  let used = 0;
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    const w = width(segment);
+    if (used + w > max && line !== '') {
+      lines.push(line);
+      line = '';
+      used = 0;
+    }
+    line += segment;
+    used += w;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 export function pad(text: string, size: number, align: 'left' | 'right' = 'left'): string {
   const fill = ' '.repeat(Math.max(0, size - width(text)));
   return align === 'right' ? fill + text : text + fill;

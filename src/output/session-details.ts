@@ -43,7 +43,7 @@ const CONSUMED = [
 
 function text(v: unknown): string {
   if (v === null || v === undefined || v === '') return '';
-  return inlineText(typeof v === 'string' ? v : JSON.stringify(v));
+  return inlineText(v);
 }
 
 function joinNonEmpty(parts: unknown[], sep: string): string {

@@ -4,7 +4,7 @@
 
 import type { AsciicastHeader } from '../api/types';
 import { FormatError } from '../errors';
-import { textOf } from '../output/sanitize';
+import { jsonText, textOf, jsonOf } from '../text';
 
 /** `[seconds since start, code, data]`: "o" output, "i" input, "r" resize, "m" marker, or other. */
 export type AsciicastEvent = [number, string, string];
@@ -140,7 +140,7 @@ function eventFrom(value: unknown, lineNo: number): AsciicastEvent {
   // Unknown codes are kept: a renderer skips what it does not know, a writer keeps it.
   const code = typeof value[1] === 'string' ? value[1] : textOf(value[1]);
   const raw: unknown = value[2];
-  const data = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
+  const data = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : jsonOf(raw);
   return [time, code, data];
 }
 
@@ -159,18 +159,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
+  const s = jsonOf(value);
   return s.length > 20 ? `${s.slice(0, 20)}...` : s;
 }
 
-// JSON.stringify leaves DEL, C1 controls, bidi controls and line separators raw inside
-// strings; a terminal (or `cat` of the file) may act on them. As \u escapes they are
-// the same JSON value, so the file stays exact and is safe to print.
-const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-
-function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+// Printing the file must not drive a terminal either: the same \u escapes as JSON output.
+const safeJson = (value: unknown): string => jsonText(value);
 
 /**
  * A normalised asciicast v2 file (what `--format asciicast` writes): a header line,

@@ -3,6 +3,7 @@
 // documented case, and a JSON array or object, plain text or gzip are all plausible.
 // Every variant comes out as the same thing: the recording's own lines as text.
 
+import { jsonOf } from '../text';
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors';
 import { isEvent } from './asciicast';
@@ -135,7 +136,7 @@ function fromJson(value: unknown, depth: number): string {
 }
 
 function jsonLine(value: unknown): string {
-  return JSON.stringify(value) ?? '';
+  return jsonOf(value);
 }
 
 function unwrap(obj: Record<string, unknown>): unknown {

@@ -7,6 +7,7 @@
 // As in the query log, a line that is not a JSON object is kept as sanitised text
 // instead of failing the dump.
 
+import { jsonOf } from '../text';
 import { hasUnsafeChars, inlineText } from '../output/sanitize';
 import { toRfc3339 } from './time';
 
@@ -21,10 +22,10 @@ export function logfmtValue(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     // Nested objects (a Kubernetes user, request headers) stay compact JSON: its braces
     // delimit it, and escaping every quote inside would make it unreadable.
-    const json = JSON.stringify(value);
+    const json = jsonOf(value);
     if (!/\s/.test(json) && !hasUnsafeChars(json)) return json;
   }
-  const text = typeof value === 'string' ? value : value === undefined ? '' : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : value === undefined ? '' : jsonOf(value);
   if (text !== '' && !/[\s"=\\]/.test(text) && !hasUnsafeChars(text)) return text;
   // JSON string syntax: the quote and backslash escaped, controls escaped as by inlineText.
   return `"${inlineText(text.replace(/["\\]/g, (c) => `\\${c}`))}"`;

@@ -8,6 +8,7 @@
 // damage (a session killed mid-write, a truncated upload), and an auditor is better
 // served by every other query plus the damaged line than by an error and nothing.
 
+import { jsonOf } from '../text';
 import type { QueryLogEntry } from '../api/types';
 import { inlineText } from '../output/sanitize';
 import { toRfc3339 } from './time';
@@ -113,14 +114,14 @@ function durationColumn(value: unknown): string {
 
 function word(value: unknown): string {
   if (value === undefined || value === null || value === '') return '-';
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : jsonOf(value);
   return inlineText(text.replace(/[\s\u0085\u2028\u2029]+/g, ' ').trim()) || '-';
 }
 
 /** A command on one line: newlines and tabs become spaces, controls become visible escapes. */
 function oneLine(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : jsonOf(value);
   return inlineText(text.replace(/[\s\u0085\u2028\u2029]+/g, ' ').trim());
 }
 
