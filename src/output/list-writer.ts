@@ -66,11 +66,30 @@ function lineWriter(io: IO, line: (s: Session) => string): ListWriter {
     async write(batch) {
       if (batch.length === 0) return;
       count += batch.length;
-      // One write per batch: fewer syscalls, and each line is whole.
-      await io.write(batch.map(line).join(''));
+      await writeInChunks(io, batch, line);
     },
     async end() {},
   };
+}
+
+// A page's worth of output is written in pieces of about this many characters: whole
+// lines (or whole JSON items) each, few writes, and never a whole huge page held twice.
+const CHUNK = 1 << 20;
+
+async function writeInChunks(io: IO, batch: readonly Session[], render: (s: Session, i: number) => string): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  for (const [i, s] of batch.entries()) {
+    const text = render(s, i);
+    pending.push(text);
+    size += text.length;
+    if (size >= CHUNK) {
+      await io.write(pending.join(''));
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length) await io.write(pending.join(''));
 }
 
 function jsonWriter(io: IO): ListWriter {
@@ -82,9 +101,9 @@ function jsonWriter(io: IO): ListWriter {
     },
     async write(batch) {
       if (batch.length === 0) return;
-      const body = batch.map(item).join(',\n');
-      await io.write(count === 0 ? `[\n${body}` : `,\n${body}`);
+      const first = count === 0;
       count += batch.length;
+      await writeInChunks(io, batch, (s, i) => `${i === 0 && first ? '[\n' : ',\n'}${item(s)}`);
     },
     async end() {
       await io.write(count === 0 ? '[]\n' : '\n]\n');
