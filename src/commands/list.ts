@@ -70,7 +70,9 @@ export function listOptions(raw: RawListFlags): ListOptions {
     since: raw.since,
     until: raw.until,
   };
-  const windowed = raw.since !== undefined || raw.until !== undefined;
+  // Filters the API may not apply (a time window, a state, a type) would leave page 1
+  // thinned out at random: without --page they read every page, as --all does.
+  const windowed = raw.since !== undefined || raw.until !== undefined || Boolean(statuses?.length) || Boolean(raw.type?.length);
   const walk = raw.all === true || raw.limit !== undefined || (windowed && raw.page === undefined);
   // A small --limit needs no 100-session page, unless b0s's own filters thin the pages out.
   const pageSize = raw.pageSize ?? (raw.limit !== undefined && !isFiltered(filter) ? Math.min(DEFAULT_PAGE_SIZE, raw.limit) : DEFAULT_PAGE_SIZE);
