@@ -2,11 +2,11 @@
 // it ends, in work proportional to its size, within a bounded amount of memory, and
 // stops when asked. These tests assert on what the renderer did (the text, the work it
 // counted, the error it gave), never on how long it took.
-import { createGzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, FormatError } from '../src/errors';
 import { decodeRecordingBody, MAX_GUNZIPPED_BYTES, renderTerminal, type Asciicast, type AsciicastEvent } from '../src/recording';
 import { CsiGuard } from '../src/recording/csi-guard';
+import { gzipOf } from './helpers/gzip';
 
 const outputs = (width: number, height: number, out: string[]): Asciicast => ({
   header: { version: 2, width, height },
@@ -22,21 +22,6 @@ async function formatError(p: Promise<unknown>): Promise<FormatError> {
   return err as FormatError;
 }
 
-/** A gzip stream of `head`, then `size` bytes of `A`, then `tail`, built without holding it. */
-async function gzipOf(head: string, size: number, tail: string): Promise<Buffer> {
-  const gz = createGzip();
-  const parts: Buffer[] = [];
-  gz.on('data', (d: Buffer) => parts.push(d));
-  const done = new Promise((resolve) => gz.on('end', resolve));
-  gz.write(head);
-  const block = Buffer.alloc(1024 * 1024, 'A');
-  for (let n = 0; n < size; n += block.length) {
-    if (!gz.write(block)) await new Promise((resolve) => gz.once('drain', resolve));
-  }
-  gz.end(tail);
-  await done;
-  return Buffer.concat(parts);
-}
 
 describe('time: linear in the recording', () => {
   it('a sequence padded with 160,000 ignored DEL characters is read once', async () => {

