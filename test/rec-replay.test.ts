@@ -117,6 +117,8 @@ describe('replay of recordings of the wrong shape or too costly', () => {
     expect(r.stderr).toMatch(/^warning: recording a0000000-\S+ \(asciinema\): it has no asciicast header \(it starts with an event\), so it was played on an 80x24 terminal\n$/);
   });
 
+  // Seconds of deliberate work by design (the budget counts work, not time): the test has
+  // room for a busy machine.
   it('a recording past the work budget is one clear error; asciicast and raw still work', async () => {
     const text = await replay(6);
     expect(text.code).toBe(1);
@@ -133,8 +135,6 @@ describe('replay of recordings of the wrong shape or too costly', () => {
     const raw = await replay(6, ['--format', 'raw', '-O', file]);
     expect(raw.code).toBe(0);
     expect(readFileSync(file).equals(recordings['a0000000-0000-4000-8000-000000000006']!.body)).toBe(true);
-    // Seconds of deliberate work by design (the budget is counted in work, not time):
-    // room for a busy machine.
   }, 60_000);
 
   it('a gzip body that would inflate past 64 MiB is one clear error, not an exhausted heap', async () => {
