@@ -16,9 +16,9 @@
 // inside their group; the next page is then aimed to start before the group, wider.
 // Pages are aimed by position (window.ts), and positions drift as the list moves, so an
 // aim can miss; a miss re-aims with a wider page, and too many misses end the walk with
-// an error that says what was seen. The end of the list is believed only when two
-// anchored pages with different page numbers both come back short: totals lag, and some
-// servers drop or cut pages.
+// an error that says what was seen. The end of the list is believed only when two pages
+// with different page numbers, of sizes the server is known to use as asked, say so:
+// totals lag, and some servers drop or cut pages.
 import { chooseWindow, windowStartingAt, type Window } from './window';
 
 export interface WalkConfig {
@@ -103,8 +103,8 @@ export interface WalkState {
   readonly fixedSize?: number;
   /**
    * Whether the server pages at the sizes asked (it said so with records_per_page, or
-   * page 1 asked again one smaller came back one smaller): only then do page numbers
-   * say where pages start. Until known, no page can say where the list ends.
+   * the probe came back as asked): only then do page numbers say where pages start.
+   * Until known, no page can say where the list ends.
    */
   readonly sizes: 'unknown' | 'honoured';
   /** The probe (not a records_per_page report) showed the sizes asked are used. */
@@ -113,7 +113,7 @@ export interface WalkState {
   readonly reportsSize?: boolean;
   /** An answer held more sessions than its records_per_page said: it is ignored from then on. */
   readonly distrusted?: boolean;
-  /** Page 1 is to be asked again, one smaller than the `length` it held, to learn `sizes`. */
+  /** Page 2 is to be asked once, at one less than the `length` page 1 held, to learn `sizes`. */
   readonly probe?: { length: number; asked: boolean };
   readonly epoch: number;
   /** Answers in a row, in the current aim, that did not move the walk. */
@@ -134,7 +134,7 @@ export interface WalkState {
   readonly requests: number;
   /** Sessions passed on (before any client-side filter). */
   readonly passed: number;
-  /** The server's latest total_records: only to plan, never to decide. */
+  /** The server's latest total_records: to plan (and to doubt an empty page 1), never to end. */
   readonly total?: number;
   /** Start-time span of the last useful page, per session (ms), to plan --since walks. */
   readonly msPerSession?: number;
