@@ -4,13 +4,15 @@
 import { setMaxListeners } from 'node:events';
 import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
-import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
+import { createDeps, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
-import { createIO, type IO } from './io';
+import { createIO, envColor, type IO } from './io';
 import { inlineText } from './output/sanitize';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
+import { commandDefaults, resolveSettings } from './settings';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_CONCURRENCY, MAX_PAGE_SIZE, parseTimeoutSeconds, SETTING_KEYS } from './settings/keys';
 import { VERSION } from './version';
 import type { OutStream, World } from './world';
 
@@ -33,15 +35,14 @@ Environment:
   BORDER0_API           API base URL (default https://api.border0.com/api/v1)
   B0S_RETRIES           retries of a failed request (default ${DEFAULT_RETRIES})
   B0S_TIMEOUT           seconds each request may take, whole response included (default ${DEFAULT_TIMEOUT_SECONDS})
+  B0S_PROFILE           settings profile (see b0s config); B0S_OUTPUT, B0S_PAGE_SIZE, B0S_CONCURRENCY, B0S_TIME_ZONE
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS, NO_COLOR, FORCE_COLOR`;
 
 /** stdout's reader went away (`b0s list | head`): stop quietly, exit 0. */
 class BrokenPipe extends Error {}
 
 const MAX_PAGE = 1_000_000;
-const MAX_PAGE_SIZE = 1000;
 const MAX_LIMIT = 100_000_000;
-const MAX_CONCURRENCY = 32;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
@@ -54,13 +55,13 @@ export async function run(world: World): Promise<number> {
   const onStdoutError = (err: NodeJS.ErrnoException) => controller.abort(stdoutFailure(err));
   world.stdout.on('error', onStdoutError);
 
-  let io: IO = createIO(world, world.env, { noColor: false });
+  let io: IO = createIO(world, world.env, { color: envColor(world.env)?.value ?? 'auto' });
   let deps: (Deps & { close(): Promise<void> }) | undefined;
   let debug = world.argv.includes('--debug');
-  const session = (command: Command): Deps => {
-    const globals = globalOptions(command, world);
+  const session = (command: Command, opts?: SessionOptions): Deps => {
+    const globals = globalOptions(command, world, opts);
     debug = globals.debug;
-    io = createIO(world, world.env, { noColor: !globals.color });
+    io = createIO(world, world.env, { color: globals.settings.color.value });
     deps = createDeps(world, io, globals, controller.signal);
     return deps;
   };
@@ -132,44 +133,39 @@ function stackOf(err: unknown): string {
   return parts.join('\ncaused by: ');
 }
 
-function globalOptions(command: Command, world: World): GlobalOptions {
-  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number }>();
-  const retries = o.retries ?? envNumber(world, 'B0S_RETRIES', retriesArg) ?? DEFAULT_RETRIES;
-  const timeoutMs = o.timeout ?? envNumber(world, 'B0S_TIMEOUT', timeoutArg) ?? DEFAULT_TIMEOUT_SECONDS * 1000;
-  return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeoutMs };
+/** `allowNewProfile`: `config set` may name a profile that does not exist yet. */
+interface SessionOptions {
+  allowNewProfile?: boolean;
+}
+
+function globalOptions(command: Command, world: World, opts: SessionOptions = {}): GlobalOptions {
+  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number; profile?: string }>();
+  const settings = resolveSettings({
+    flags: { apiUrl: o.apiUrl, tokenFile: o.tokenFile, noColor: o.color === false, retries: o.retries, timeoutSeconds: o.timeout, profile: o.profile },
+    env: world.env,
+    configDir: world.configDir,
+    homedir: world.homedir,
+    platform: world.platform,
+  }, opts);
+  return { settings, debug: o.debug === true };
 }
 
 const retriesArg = wholeNumber('--retries', 0, 20);
-/** Seconds, possibly with a fraction, as whole milliseconds (at least 1): undici's timers take integers only. */
-const timeoutArg = (v: string) => {
-  const n = Number(v.trim());
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
-    throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, got "${v}"`);
-  }
-  return Math.max(1, Math.round(n * 1000));
-};
-
-function envNumber(world: World, name: string, parse: (v: string) => number): number | undefined {
-  const value = world.env[name];
-  if (value === undefined || value === '') return undefined;
-  try {
-    return parse(value);
-  } catch (err) {
-    throw new UsageError(`${name}: ${(err as Error).message.replace(/^--\w+ /, '')}`);
-  }
-}
+/** Seconds, possibly with a fraction (used rounded to milliseconds). */
+const timeoutArg = (v: string) => parseTimeoutSeconds('--timeout', v);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n${EXIT_CODES_HELP}`;
 }
 
-export function buildProgram(world: World, session: (command: Command) => Deps): Command {
+export function buildProgram(world: World, session: (command: Command, opts?: SessionOptions) => Deps): Command {
   const now = () => world.now();
   const program = new Command('b0s')
     .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
     .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
+    .option('--profile <name>', 'settings profile to use (else B0S_PROFILE, else default); see b0s config')
     .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
     .option('--retries <n>', `retries of a failed request (default ${DEFAULT_RETRIES}, or B0S_RETRIES)`, retriesArg)
     .option('--timeout <seconds>', `seconds each request may take, its whole response included (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
@@ -219,8 +215,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { listOptions, runList } = await import('./commands/list');
-      const opts = listOptions(raw);
-      await runList(opts, session(command));
+      const deps = session(command);
+      await runList(listOptions(raw, commandDefaults(deps.settings, OUTPUT_FORMATS)), deps);
     });
 
   const target = (c: Command) =>
@@ -233,7 +229,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show e1f3464d                  # the short ID the list table shows']))
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { showOptions, runShow } = await import('./commands/show');
-      await runShow(showOptions(first, second, raw), session(command));
+      const deps = session(command);
+      await runShow(showOptions(first, second, raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
 
   target(program.command('replay'))
@@ -280,6 +277,49 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
       await runKill(killOptions(args, raw), session(command));
+    });
+
+  const config = program
+    .command('config')
+    .description('Settings and profiles: each value with where it came from (flag > environment > profile > default)')
+    .addHelpText('after', `\nSettings: ${SETTING_KEYS.join(', ')}\n${examples(['b0s config list', 'b0s config set page-size 50', 'b0s config set --profile eu api-url https://eu.example.com/api/v1', 'b0s --profile eu list', 'b0s config get output', 'b0s config unset page-size'])}`);
+  config
+    .command('list')
+    .description('Every setting, its value and its source (the token is never shown)')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json')
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { configListOptions, runConfigList } = await import('./commands/config');
+      const opts = configListOptions(raw);
+      await runConfigList(opts, session(command));
+    });
+  config
+    .command('get')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .description('Print the value in effect for one setting')
+    .action(async (key: string, _raw: unknown, command: Command) => {
+      const { configKey, runConfigGet } = await import('./commands/config');
+      const k = configKey(key);
+      await runConfigGet(k, session(command));
+    });
+  config
+    .command('set')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .argument('<value>', 'the value (checked before it is saved)')
+    .description('Save a setting in the profile (--profile, B0S_PROFILE, else default), creating it if needed')
+    .action(async (key: string, value: string, _raw: unknown, command: Command) => {
+      const { configSetOptions, runConfigSet } = await import('./commands/config');
+      const opts = configSetOptions(key, value);
+      await runConfigSet(opts, session(command, { allowNewProfile: true }));
+    });
+  config
+    .command('unset')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .description('Remove a setting from the profile (its default applies again)')
+    .action(async (key: string, _raw: unknown, command: Command) => {
+      const { configKey, runConfigUnset } = await import('./commands/config');
+      const k = configKey(key);
+      await runConfigUnset(k, session(command));
     });
 
   return program;

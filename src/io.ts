@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
+import type { ColorMode } from './settings/keys';
 
 export interface Progress {
   update(text: string): void;
@@ -35,18 +36,27 @@ export interface IO {
   readonly interactive: boolean;
 }
 
-export function colorLevel(stream: OutStream, env: Env, noColorFlag: boolean): ColorSupportLevel {
-  if (noColorFlag) return 0;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+/**
+ * What the environment says about colour, and which variable said it: off with NO_COLOR,
+ * FORCE_COLOR=0 or TERM=dumb, on with FORCE_COLOR or CLICOLOR_FORCE; undefined when it
+ * says nothing (then a profile's `color`, else a terminal, decides).
+ */
+export function envColor(env: Env): { value: ColorMode; source: string } | undefined {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return { value: 'never', source: 'NO_COLOR' };
   const force = env.FORCE_COLOR;
-  if (force === '0' || force === 'false') return 0;
-  if (env.TERM === 'dumb') return 0;
-  if (force !== undefined) {
-    const n = Number(force);
-    return n === 2 || n === 3 ? n : 1;
-  }
-  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '' && env.CLICOLOR_FORCE !== '0') return 1;
-  if (!stream.isTTY) return 0;
+  if (force === '0' || force === 'false') return { value: 'never', source: 'FORCE_COLOR' };
+  if (env.TERM === 'dumb') return { value: 'never', source: 'TERM=dumb' };
+  if (force !== undefined) return { value: 'always', source: 'FORCE_COLOR' };
+  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '' && env.CLICOLOR_FORCE !== '0') return { value: 'always', source: 'CLICOLOR_FORCE' };
+  return undefined;
+}
+
+export function colorLevel(stream: OutStream, env: Env, mode: ColorMode): ColorSupportLevel {
+  if (mode === 'never') return 0;
+  const forced = Number(env.FORCE_COLOR);
+  if (mode === 'always' && (forced === 2 || forced === 3)) return forced;
+  if (!stream.isTTY) return mode === 'always' ? 1 : 0;
+  if (env.FORCE_COLOR !== undefined || env.CLICOLOR_FORCE) return 1;
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
   return env.TERM?.includes('256') ? 2 : 1;
 }
@@ -56,14 +66,14 @@ const noProgress: Progress = { update() {}, stop() {} };
 export function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
-  opts: { noColor: boolean },
+  opts: { color: ColorMode },
 ): IO {
   const { stdout, stderr, stdin } = streams;
   const stdoutIsTTY = stdout.isTTY === true;
   const stderrIsTTY = stderr.isTTY === true;
   const stdinIsTTY = stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
-  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.noColor) });
+  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.color) });
 
   return {
     stdout,
@@ -73,7 +83,7 @@ export function createIO(
     stderrIsTTY,
     stdinIsTTY,
     columns,
-    out: new Chalk({ level: colorLevel(stdout, env, opts.noColor) }),
+    out: new Chalk({ level: colorLevel(stdout, env, opts.color) }),
     err: errChalk,
     interactive: stdinIsTTY && stderrIsTTY,
 

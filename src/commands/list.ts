@@ -11,9 +11,9 @@ import { createListWriter, TABLE_CAP } from '../output/list-writer';
 import { inlineText } from '../output/sanitize';
 import { RECENT_LIMIT } from '../recent';
 import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
+import type { CommandDefaults } from '../settings';
+import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const DEFAULT_CONCURRENCY = 8;
 
 export interface ListOptions {
   /** Set for a single page; unset when walking. */
@@ -50,7 +50,9 @@ interface RawListFlags {
 
 const rfc3339 = (t: number) => new Date(t).toISOString();
 
-export function listOptions(raw: RawListFlags): ListOptions {
+/** `defaults`: what the settings say where a flag was not given. */
+export function listOptions(given: RawListFlags, defaults: CommandDefaults = {}): ListOptions {
+  const raw = { ...given, pageSize: given.pageSize ?? defaults.pageSize, concurrency: given.concurrency ?? defaults.concurrency };
   if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
   if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
@@ -82,7 +84,7 @@ export function listOptions(raw: RawListFlags): ListOptions {
     filter,
     hints: apiHints(filter),
     concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
-    format: outputFormat(raw),
+    format: outputFormat(raw, defaults.output),
     wide: raw.wide === true,
   };
 }
