@@ -279,6 +279,20 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       await runKill(killOptions(args, raw), session(command));
     });
 
+  program
+    .command('auth')
+    .description('Authentication: `b0s auth status`')
+    .command('status')
+    .description('Which API and token b0s uses and where each came from, what the token says, and whether the API accepts it')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json')
+    .addHelpText('after', examples(['b0s auth status', 'b0s --profile eu auth status', 'b0s auth status -o json | jq .expires_at']))
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { authStatusOptions, runAuthStatus } = await import('./commands/auth');
+      const opts = authStatusOptions(raw);
+      await runAuthStatus(opts, session(command));
+    });
+
   const config = program
     .command('config')
     .description('Settings and profiles: each value with where it came from (flag > environment > profile > default)')

@@ -3,7 +3,7 @@
 // never need a token.
 import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
-import { resolveApiUrl, resolveToken, routeTo, type TokenLookup } from './config';
+import { findToken, resolveApiUrl, resolveToken, routeTo, type TokenLookup, type TokenSource } from './config';
 import type { IO } from './io';
 import { recentSessions, type RecentSessions } from './recent';
 import type { Settings } from './settings';
@@ -30,6 +30,8 @@ export interface Deps {
   signal: AbortSignal;
   debug(line: string): void;
   api(opts?: ApiOptions): Promise<Border0Client>;
+  /** The token the API client would use and its source, unchecked (for `auth status`). */
+  findToken(): Promise<TokenSource>;
   recent: RecentSessions;
   /** Every setting with its source: flags, environment, profile, defaults. */
   settings: Settings;
@@ -84,6 +86,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     debug,
     recent: recentSessions(world.configDir, debug),
     settings,
+    findToken: () => findToken(tokenLookup(settings, world)),
     api(opts = {}) {
       client ??= build(opts);
       return client;
