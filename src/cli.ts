@@ -259,9 +259,20 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
 
   program
     .command('kill')
-    .argument('<session...>', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
-    .description('End live sessions (asks first on a terminal)')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .argument('[session...]', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
+    .description('End live sessions: named ones (asks first on a terminal), those read with --stdin, or those matching filters')
+    .option('-y, --yes', 'do not ask for confirmation (needed by --stdin and by filters without a terminal)')
+    .option('--stdin', 'read sessions from stdin: b0s list -o ndjson lines, "<socket_id> <session_id>" or "<socket_id>/<session_id>"')
+    .option('--socket <name>', 'kill the live sessions of this socket (repeat or comma-separate)', listOf('--socket'))
+    .option('--user <email>', 'kill the live sessions of this user (repeat or comma-separate)', listOf('--user'))
+    .option('--type <type>', `kill the live sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
+    .option('--since <time>', 'only sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
+    .option('--until <time>', 'only sessions started at or before: RFC 3339, a date or a span back', timeArg('--until', now, 'end'))
+    .option('--status <status>', 'live (implied: only live sessions can be killed)', listOf('--status', SESSION_STATUSES))
+    .addOption(new Option('--result <result>', 'success (implied)').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--dry-run', 'print the live sessions that would be killed (as b0s list does), kill nothing')
+    .option('--max <n>', 'stop before killing anything when more than n live sessions would be (default 20 for --stdin and filters)', positiveInt('--max', 100_000))
+    .option('--concurrency <n>', 'kills sent at once with --stdin and filters (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addOption(output(['table', 'json']))
     .option('--json', 'same as -o json: print the session object(s) the API returned')
     .addHelpText(
@@ -272,11 +283,15 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
         'b0s kill e1f3464d -o json',
         'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
         "jq -r '.[].session_id' matches.json | xargs b0s kill --yes     # session IDs alone",
+        'b0s kill --user mallory@example.net --dry-run                  # every live session of a user: the plan',
+        'b0s kill --user mallory@example.net --yes',
+        'b0s list --status live --socket prod-ssh -o ndjson | b0s kill --stdin --yes --max 50',
       ]),
     )
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
-      await runKill(killOptions(args, raw), session(command));
+      const deps = session(command);
+      await runKill(killOptions(args, raw, commandDefaults(deps.settings, ['table', 'json'])), deps);
     });
 
   program
