@@ -201,6 +201,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
     .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
+    .option('--columns <names>', 'only these columns, in this order, for the table or -o csv (comma-separated; an unknown name lists the valid ones)', listOf('--columns'))
+    .option('--jq <expression>', 'filter the result (one JSON array of every session) with jq and print its output, strings raw (as jq -r)')
     .addHelpText(
       'after',
       examples([
@@ -211,6 +213,10 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
         'b0s list --since 24h --socket prod-ssh --result denied',
         'b0s list --user alice@example.com,bob@example.com --limit 500 -o csv',
         "b0s list -o json | jq -r '.[] | select(.killed) | .session_id'",
+        'b0s list --columns started,user,status,id',
+        'b0s list --all -o csv --columns session_id,user_email,client_ip > sessions.csv',
+        "b0s list --all --jq '.[] | select(.killed) | .session_id'   # streams page by page",
+        "b0s list --since 7d --jq 'group_by(.user_email) | map({user: .[0].user_email, n: length})'",
       ]),
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
