@@ -301,6 +301,38 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     });
 
   program
+    .command('stats')
+    .argument('<kind>', 'users, sockets, locations (session counts) or activity (sessions per hour or day)', choice('kind', ['users', 'sockets', 'locations', 'activity'] as const))
+    .description('Session counts per user, socket or location, or sessions over time: a bar chart on a terminal')
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (counted from the walk)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', 'only sessions of this type (counted from the walk)', listOf('--type'))
+    .option('--since <time>', 'sessions started at or after (activity: default 24h)', timeArg('--since', now))
+    .option('--until <time>', 'sessions started at or before', timeArg('--until', now, 'end'))
+    .addOption(new Option('--by <unit>', 'activity: one bar per hour or per day (default hour up to 2 days, else day)').argParser(choice('--by', ['hour', 'day'] as const)))
+    .option('--top <n>', 'only the n largest', positiveInt('--top', 1_000_000))
+    .addOption(new Option('-o, --output <format>', 'output format: chart, table, json, csv (default chart on a terminal, else table)').argParser(choice('--output', ['chart', 'table', 'json', 'csv'] as const)))
+    .option('--json', 'same as -o json: the API\'s own rows')
+    .addHelpText(
+      'after',
+      examples([
+        'b0s stats users                            # who has the most sessions',
+        'b0s stats sockets --result denied --top 10',
+        'b0s stats locations -o csv > locations.csv',
+        'b0s stats activity --since 7d              # sessions per day: spot the spike',
+        'b0s stats activity --since 6h --user mallory@example.net',
+      ]),
+    )
+    .action(async (kind: 'users' | 'sockets' | 'locations' | 'activity', raw: Record<string, unknown>, command: Command) => {
+      const { statsOptions, runStats } = await import('./commands/stats');
+      const deps = session(command);
+      const opts = statsOptions(kind, raw, { now: world.now(), timeZone: deps.settings['time-zone'].value, defaults: commandDefaults(deps.settings, ['table', 'json', 'csv']) });
+      await runStats(opts, deps);
+    });
+
+  program
     .command('auth')
     .description('Authentication: `b0s auth status`')
     .command('status')
