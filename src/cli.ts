@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createDeps, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
 import { createIO, envColor, type IO } from './io';
+import { pagerCommand } from './pager';
 import { inlineText } from './output/sanitize';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
@@ -61,7 +62,11 @@ export async function run(world: World): Promise<number> {
   const session = (command: Command, opts?: SessionOptions): Deps => {
     const globals = globalOptions(command, world, opts);
     debug = globals.debug;
-    io = createIO(world, world.env, { color: globals.settings.color.value });
+    const pager = globals.pager && world.spawnPager ? pagerCommand(world.env) : undefined;
+    io = createIO(world, world.env, {
+      color: globals.settings.color.value,
+      pager: pager === undefined ? undefined : { start: () => (world.spawnPager as NonNullable<World['spawnPager']>)(pager, world.env), onError: onStdoutError },
+    });
     deps = createDeps(world, io, globals, controller.signal);
     return deps;
   };
@@ -73,6 +78,8 @@ export async function run(world: World): Promise<number> {
     failure = { err };
   }
   try {
+    // Errors are reported after the pager is closed, not under it.
+    await io.endPager();
     // The last bytes may still fail (a full disk): that is a failed run, not a success.
     if (!controller.signal.aborted) await flushed(world.stdout);
     const reason: unknown = controller.signal.reason;
@@ -139,7 +146,7 @@ interface SessionOptions {
 }
 
 function globalOptions(command: Command, world: World, opts: SessionOptions = {}): GlobalOptions {
-  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number; profile?: string }>();
+  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; pager: boolean; debug?: boolean; retries?: number; timeout?: number; profile?: string }>();
   const settings = resolveSettings({
     flags: { apiUrl: o.apiUrl, tokenFile: o.tokenFile, noColor: o.color === false, retries: o.retries, timeoutSeconds: o.timeout, profile: o.profile },
     env: world.env,
@@ -147,7 +154,7 @@ function globalOptions(command: Command, world: World, opts: SessionOptions = {}
     homedir: world.homedir,
     platform: world.platform,
   }, opts);
-  return { settings, debug: o.debug === true };
+  return { settings, debug: o.debug === true, pager: o.pager !== false };
 }
 
 const retriesArg = wholeNumber('--retries', 0, 20);
@@ -167,6 +174,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
     .option('--profile <name>', 'settings profile to use (else B0S_PROFILE, else default); see b0s config')
     .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
+    .option('--no-pager', 'do not page long terminal output (else B0S_PAGER, PAGER, or less -FRX)')
     .option('--retries <n>', `retries of a failed request (default ${DEFAULT_RETRIES}, or B0S_RETRIES)`, retriesArg)
     .option('--timeout <seconds>', `seconds each request may take, its whole response included (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
     .option('--debug', 'trace each request on stderr (the token is never shown) and show stack traces')

@@ -13,6 +13,8 @@ import type { Env, FileSystem, World } from './world';
 export interface GlobalOptions {
   settings: Settings;
   debug: boolean;
+  /** False with --no-pager. */
+  pager: boolean;
 }
 
 export interface ApiOptions {

@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
+import type { PagerProcess } from './pager';
 import type { ColorMode } from './settings/keys';
 
 export interface Progress {
@@ -34,6 +35,19 @@ export interface IO {
   confirm(question: string, signal: AbortSignal): Promise<boolean>;
   /** Can we ask the human? Only when both stdin and stderr are terminals. */
   readonly interactive: boolean;
+  /**
+   * From here on, stdout goes through the pager, when there is one and stdout is a
+   * terminal (never when piped, nor with --no-pager). For output that may be long.
+   */
+  page(): void;
+  /** Closes the pager's input and waits for the user to quit it; a no-op without one. */
+  endPager(): Promise<void>;
+}
+
+export interface PagerOptions {
+  start(): PagerProcess;
+  /** Where a failure to write to the pager goes (a user who quits early: a quiet stop). */
+  onError(err: NodeJS.ErrnoException): void;
 }
 
 /**
@@ -66,9 +80,11 @@ const noProgress: Progress = { update() {}, stop() {} };
 export function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
-  opts: { color: ColorMode },
+  opts: { color: ColorMode; pager?: PagerOptions },
 ): IO {
-  const { stdout, stderr, stdin } = streams;
+  const { stderr, stdin } = streams;
+  let stdout = streams.stdout;
+  let pager: PagerProcess | undefined;
   const stdoutIsTTY = stdout.isTTY === true;
   const stderrIsTTY = stderr.isTTY === true;
   const stdinIsTTY = stdin.isTTY === true;
@@ -76,7 +92,9 @@ export function createIO(
   const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.color) });
 
   return {
-    stdout,
+    get stdout() {
+      return stdout;
+    },
     stderr,
     stdin,
     stdoutIsTTY,
@@ -105,17 +123,19 @@ export function createIO(
       });
     },
 
+    // While a pager shows the output, notes (a footer, a warning) go into it too, in
+    // order, rather than over it.
     note(line) {
-      stderr.write(`${line}\n`);
+      (pager ? stdout : stderr).write(`${line}\n`);
     },
 
     warn(line) {
-      stderr.write(`${errChalk.yellow('warning:')} ${line}\n`);
+      (pager ? stdout : stderr).write(`${errChalk.yellow('warning:')} ${line}\n`);
     },
 
     async progress(text) {
-      // ora spins forever at full CPU when the terminal reports 0 columns.
-      if (!stderrIsTTY || !(stderr.columns && stderr.columns > 0)) return noProgress;
+      // ora spins forever at full CPU when the terminal reports 0 columns; a pager owns the screen.
+      if (pager || !stderrIsTTY || !(stderr.columns && stderr.columns > 0)) return noProgress;
       const { default: ora } = await import('ora');
       const spinner = ora({
         text,
@@ -138,6 +158,20 @@ export function createIO(
           spinner.stop();
         },
       };
+    },
+
+    page() {
+      if (pager || !opts.pager || !stdoutIsTTY) return;
+      pager = opts.pager.start();
+      pager.stdin.on('error', opts.pager.onError);
+      stdout = pager.stdin as unknown as OutStream;
+    },
+
+    async endPager() {
+      if (!pager) return;
+      const { stdin: input, exited } = pager;
+      if (!input.destroyed) await new Promise<void>((resolve) => input.end(() => resolve()));
+      await exited;
     },
 
     async confirm(question, signal) {

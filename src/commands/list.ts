@@ -138,6 +138,8 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   if (opts.jq !== undefined) await (await import('../output/jq')).checkJq(opts.jq);
   const client = await deps.api({ concurrency: opts.concurrency });
+  // A terminal table may be long: page it (a no-op when piped or with --no-pager).
+  if (opts.format === 'table') io.page();
   const writer = await listWriter(opts, deps);
   const footer = io.stdoutIsTTY && opts.format === 'table';
   // A terminal table shows short IDs: remember what it showed so they can be typed next.

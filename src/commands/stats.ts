@@ -207,6 +207,7 @@ function sorted(c: Counted, opts: StatsOptions): Counted {
 async function print(c: Counted, opts: StatsOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   const format = opts.format ?? (io.stdoutIsTTY ? 'chart' : 'table');
+  if (format === 'chart' || format === 'table') io.page();
   const count = opts.window ? 'sessions' : 'count';
   switch (format) {
     case 'json':
