@@ -397,5 +397,33 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       await runConfigUnset(k, session(command));
     });
 
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh or fish', choice('shell', ['bash', 'zsh', 'fish'] as const))
+    .description('Print a shell completion script: commands, flags, their values, and recent sockets, users and session IDs')
+    .addHelpText(
+      'after',
+      examples([
+        'source <(b0s completion bash)                       # in ~/.bashrc',
+        'source <(b0s completion zsh)                        # in ~/.zshrc, after compinit',
+        'b0s completion fish > ~/.config/fish/completions/b0s.fish',
+      ]),
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish', _raw: unknown, command: Command) => {
+      const { completionScript } = await import('./completion/scripts');
+      await session(command).io.write(completionScript(shell));
+    });
+
+  // What the completion scripts call on each TAB: never shown in help.
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      const { runComplete } = await import('./completion/run');
+      await runComplete(program, words, world);
+    });
+
   return program;
 }

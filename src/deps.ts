@@ -86,7 +86,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     sleep: world.sleep,
     signal,
     debug,
-    recent: recentSessions(world.configDir, debug),
+    recent: recentSessions(world.configDir, debug, world.now),
     settings,
     findToken: () => findToken(tokenLookup(settings, world)),
     api(opts = {}) {

@@ -189,7 +189,12 @@ export async function runStats(opts: StatsOptions, deps: Deps): Promise<void> {
   } finally {
     progress.stop();
   }
-  await print(sorted(counted, opts), opts, deps);
+  const shown = sorted(counted, opts);
+  await print(shown, opts, deps);
+  // Names a terminal showed are what shell completion offers next.
+  if (deps.io.stdoutIsTTY && (opts.kind === 'users' || opts.kind === 'sockets')) {
+    await deps.recent.rememberNames(client.baseUrl, { [opts.kind]: shown.bars.map((b) => b.label) });
+  }
   if (activity && deps.io.stderrIsTTY) {
     const total = activity.buckets.reduce((sum, b) => sum + b.count, 0);
     deps.io.note(deps.io.err.dim(`${total.toLocaleString('en-US')} sessions per ${opts.window?.unit} (${opts.timeZone === 'local' ? 'local time' : opts.timeZone})`));
