@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from './api/types';
+import { loadConf } from './conf';
 import { textOf } from './output/sanitize';
 
 export interface RecentEntry {
@@ -69,7 +70,7 @@ export function recentSessions(dir: string, debug: (line: string) => void, now: 
   // conf creates its folder in its constructor and throws if it cannot: only build it
   // when needed, and never let it fail a command.
   const open = async () => {
-    const { default: Conf } = await import('conf');
+    const Conf = await loadConf();
     return new Conf<RecentFile>({ cwd: dir, configName: 'recent', projectName: 'b0s', projectSuffix: '', clearInvalidConfig: true });
   };
   // Read once per run: `kill` with several sessions asks for each of them.

@@ -4,6 +4,7 @@
 // folder and throws when it cannot.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConf } from '../conf';
 import { FileError, UsageError } from '../errors';
 import { inlineText } from '../output/sanitize';
 
@@ -52,7 +53,7 @@ export async function updateSettings(configDir: string, change: (stored: StoredS
   change(stored);
   const file = settingsFile(configDir);
   try {
-    const { default: Conf } = await import('conf');
+    const Conf = await loadConf();
     const conf = new Conf<StoredSettings>({ cwd: configDir, configName: 'config', projectName: 'b0s', projectSuffix: '', clearInvalidConfig: false });
     conf.set('profiles', stored.profiles);
   } catch (err) {
