@@ -148,7 +148,7 @@ export const SETTINGS = [
   }),
   spec({
     key: 'time-zone',
-    describe: 'time zone for times shown to people (stats activity buckets, dates in tables)',
+    describe: 'time zone of the hours and days of b0s stats activity',
     accepts: 'UTC, local, or a zone name such as Europe/Berlin',
     env: 'B0S_TIME_ZONE',
     fallback: 'UTC',
