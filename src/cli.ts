@@ -350,8 +350,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .addHelpText('after', examples(['b0s auth status', 'b0s --profile eu auth status', 'b0s auth status -o json | jq .expires_at']))
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { authStatusOptions, runAuthStatus } = await import('./commands/auth');
-      const opts = authStatusOptions(raw);
-      await runAuthStatus(opts, session(command));
+      const deps = session(command);
+      await runAuthStatus(authStatusOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
 
   const config = program
@@ -365,8 +365,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .option('--json', 'same as -o json')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { configListOptions, runConfigList } = await import('./commands/config');
-      const opts = configListOptions(raw);
-      await runConfigList(opts, session(command));
+      const deps = session(command);
+      await runConfigList(configListOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
   config
     .command('get')

@@ -13,8 +13,9 @@ export interface AuthStatusOptions {
   format: 'table' | 'json';
 }
 
-export function authStatusOptions(raw: { output?: 'table' | 'json'; json?: boolean }): AuthStatusOptions {
-  return { format: outputFormat(raw) as 'table' | 'json' };
+/** `defaultFormat`: the `output` setting, when it is table or json. */
+export function authStatusOptions(raw: { output?: 'table' | 'json'; json?: boolean }, defaultFormat?: string): AuthStatusOptions {
+  return { format: outputFormat(raw, defaultFormat) as 'table' | 'json' };
 }
 
 interface Status {

@@ -102,6 +102,7 @@ function overriddenNote(key: SettingKey, settings: Settings, deps: Deps): void {
   deps.io.note(deps.io.err.dim(`(${source} overrides the profile here)`));
 }
 
-export function configListOptions(raw: { output?: 'table' | 'json'; json?: boolean }): ConfigListOptions {
-  return { format: outputFormat(raw) as 'table' | 'json' };
+/** `defaultFormat`: the `output` setting, when it is table or json. */
+export function configListOptions(raw: { output?: 'table' | 'json'; json?: boolean }, defaultFormat?: string): ConfigListOptions {
+  return { format: outputFormat(raw, defaultFormat) as 'table' | 'json' };
 }

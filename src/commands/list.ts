@@ -100,15 +100,16 @@ export function listOptions(given: RawListFlags, defaults: CommandDefaults = {})
  * output), --columns on the table and CSV. The `output` setting yields to either.
  */
 function shape(raw: RawListFlags, setting: string | undefined): { format: OutputFormat; columns?: string[]; jq?: string } {
-  const given = raw.json || raw.output !== undefined;
   if (raw.jq !== undefined) {
+    const given = raw.json || raw.output !== undefined;
     if (raw.columns) throw new UsageError('--jq and --columns contradict each other: --jq picks fields itself (e.g. --jq \'.[] | [.user_email, .socket_name] | @tsv\')');
     const format = outputFormat(raw);
     if (given && format !== 'json') throw new UsageError(`--jq works on JSON and prints its own output: leave out -o ${format}`);
     if (raw.jq.trim() === '') throw new UsageError('--jq needs an expression, e.g. --jq \'.[].session_id\'');
     return { format: 'json', jq: raw.jq };
   }
-  const format = outputFormat(raw, given || !raw.columns ? setting : undefined);
+  // With --columns, an `output` setting other than table or csv does not apply.
+  const format = outputFormat(raw, raw.columns && setting !== 'table' && setting !== 'csv' ? undefined : setting);
   if (!raw.columns) return { format };
   if (format !== 'table' && format !== 'csv') throw new UsageError(`--columns applies to -o table and -o csv, not -o ${format}; for JSON, pick fields with --jq`);
   const valid = columnNames(format);
