@@ -17,4 +17,6 @@ await build({
   legalComments: 'none',
   define: { B0S_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
+  // jq-web loads its jq.wasm from beside its own file: it stays in node_modules.
+  external: ['jq-web'],
 });

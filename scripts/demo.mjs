@@ -1,10 +1,11 @@
 // `npm run demo`: starts the bundled simulator, runs b0s against it as a user would
-// (list, show, replay, kill), and stops the simulator. No Border0 account needed.
+// (list, show, replay, kill, stats, auth status), and stops the simulator. No Border0 account needed.
 import { spawnSync } from 'node:child_process';
 import { b0sBin as b0s, startSimProcess } from './sim-process.mjs';
 
 const sim = await startSimProcess();
-const env = { ...process.env, ...sim.env };
+// The demo prints everything in one go: no pager stopping it half-way.
+const env = { ...process.env, ...sim.env, B0S_PAGER: 'cat' };
 
 function run(args, { capture = false } = {}) {
   if (!capture) process.stdout.write(`\n$ b0s ${args.join(' ')}\n`);
@@ -26,6 +27,9 @@ try {
   if (query) run(['replay', query.session_id.slice(0, 8)]);
   if (live) run(['kill', live.socket_id, live.session_id, '--yes']);
   run(['list', '--all', '--limit', '3', '-o', 'ndjson']);
+  run(['stats', 'users', '--top', '5']);
+  run(['stats', 'activity', '--since', '12h']);
+  run(['auth', 'status']);
   console.log('\nDemo finished: the simulator is stopping. Start your own with `npm run sim`.');
 } finally {
   sim.stop();

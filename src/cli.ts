@@ -4,13 +4,16 @@
 import { setMaxListeners } from 'node:events';
 import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
-import { createDeps, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, type Deps, type GlobalOptions } from './deps';
+import { createDeps, type Deps, type GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
-import { createIO, type IO } from './io';
+import { createIO, envColor, type IO } from './io';
+import { pagerCommand } from './pager';
 import { inlineText, multilineText } from './text';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
+import { commandDefaults, resolveSettings } from './settings';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_CONCURRENCY, MAX_PAGE_SIZE, parseTimeoutSeconds, SETTING_KEYS } from './settings/keys';
 import { VERSION } from './version';
 import type { OutStream, World } from './world';
 
@@ -33,15 +36,14 @@ Environment:
   BORDER0_API           API base URL (default https://api.border0.com/api/v1)
   B0S_RETRIES           retries of a failed request (default ${DEFAULT_RETRIES})
   B0S_TIMEOUT           seconds each request may take, whole response included (default ${DEFAULT_TIMEOUT_SECONDS})
+  B0S_PROFILE           settings profile (see b0s config); B0S_OUTPUT, B0S_PAGE_SIZE, B0S_CONCURRENCY, B0S_TIME_ZONE
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS, NO_COLOR, FORCE_COLOR`;
 
 /** stdout's reader went away (`b0s list | head`): stop quietly, exit 0. */
 class BrokenPipe extends Error {}
 
 const MAX_PAGE = 1_000_000;
-const MAX_PAGE_SIZE = 1000;
 const MAX_LIMIT = 100_000_000;
-const MAX_CONCURRENCY = 32;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
@@ -54,13 +56,17 @@ export async function run(world: World): Promise<number> {
   const onStdoutError = (err: NodeJS.ErrnoException) => controller.abort(stdoutFailure(err));
   world.stdout.on('error', onStdoutError);
 
-  let io: IO = createIO(world, world.env, { noColor: false });
+  let io: IO = createIO(world, world.env, { color: envColor(world.env)?.value ?? 'auto' });
   let deps: (Deps & { close(): Promise<void> }) | undefined;
   let debug = world.argv.includes('--debug');
-  const session = (command: Command): Deps => {
-    const globals = globalOptions(command, world);
+  const session = (command: Command, opts?: SessionOptions): Deps => {
+    const globals = globalOptions(command, world, opts);
     debug = globals.debug;
-    io = createIO(world, world.env, { noColor: !globals.color });
+    const pager = globals.pager && world.spawnPager ? pagerCommand(world.env) : undefined;
+    io = createIO(world, world.env, {
+      color: globals.settings.color.value,
+      pager: pager === undefined ? undefined : { start: () => (world.spawnPager as NonNullable<World['spawnPager']>)(pager, world.env), onError: onStdoutError },
+    });
     deps = createDeps(world, io, globals, controller.signal);
     return deps;
   };
@@ -72,6 +78,8 @@ export async function run(world: World): Promise<number> {
     failure = { err };
   }
   try {
+    // Errors are reported after the pager is closed, not under it.
+    await io.endPager();
     // The last bytes may still fail (a full disk): that is a failed run, not a success.
     if (!controller.signal.aborted) await flushed(world.stdout);
     const reason: unknown = controller.signal.reason;
@@ -132,48 +140,44 @@ function stackOf(err: unknown): string {
   return parts.join('\ncaused by: ');
 }
 
-function globalOptions(command: Command, world: World): GlobalOptions {
-  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; debug?: boolean; retries?: number; timeout?: number }>();
-  const retries = o.retries ?? envNumber(world, 'B0S_RETRIES', retriesArg) ?? DEFAULT_RETRIES;
-  const timeoutMs = o.timeout ?? envNumber(world, 'B0S_TIMEOUT', timeoutArg) ?? DEFAULT_TIMEOUT_SECONDS * 1000;
-  return { apiUrl: o.apiUrl, tokenFile: o.tokenFile, color: o.color, debug: o.debug === true, retries, timeoutMs };
+/** `allowNewProfile`: `config set` may name a profile that does not exist yet. */
+interface SessionOptions {
+  allowNewProfile?: boolean;
+}
+
+function globalOptions(command: Command, world: World, opts: SessionOptions = {}): GlobalOptions {
+  const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; pager: boolean; debug?: boolean; retries?: number; timeout?: number; profile?: string }>();
+  const settings = resolveSettings({
+    flags: { apiUrl: o.apiUrl, tokenFile: o.tokenFile, noColor: o.color === false, retries: o.retries, timeoutSeconds: o.timeout, profile: o.profile },
+    env: world.env,
+    configDir: world.configDir,
+    homedir: world.homedir,
+    platform: world.platform,
+  }, opts);
+  return { settings, debug: o.debug === true, pager: o.pager !== false };
 }
 
 const retriesArg = wholeNumber('--retries', 0, 20);
-/** Seconds, possibly with a fraction, as whole milliseconds (at least 1): undici's timers take integers only. */
-const timeoutArg = (v: string) => {
-  const n = Number(v.trim());
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
-    throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, got "${v}"`);
-  }
-  return Math.max(1, Math.round(n * 1000));
-};
-
-function envNumber(world: World, name: string, parse: (v: string) => number): number | undefined {
-  const value = world.env[name];
-  if (value === undefined || value === '') return undefined;
-  try {
-    return parse(value);
-  } catch (err) {
-    throw new UsageError(`${name}: ${(err as Error).message.replace(/^--\w+ /, '')}`);
-  }
-}
+/** Seconds, possibly with a fraction (used rounded to milliseconds). */
+const timeoutArg = (v: string) => parseTimeoutSeconds('--timeout', v);
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n${EXIT_CODES_HELP}`;
 }
 
-export function buildProgram(world: World, session: (command: Command) => Deps): Command {
+export function buildProgram(world: World, session: (command: Command, opts?: SessionOptions) => Deps): Command {
   const now = () => world.now();
   const program = new Command('b0s')
     .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
-    .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
+    .option('--token-file <path>', "read the admin token from this file (else BORDER0_ADMIN_TOKEN, else the profile's token-file, else ~/.border0/token)")
+    .option('--profile <name>', 'settings profile to use (else B0S_PROFILE, else default); see b0s config')
     .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
+    .option('--no-pager', 'do not page long terminal output (else B0S_PAGER, PAGER, or less -FRX)')
     .option('--retries <n>', `retries of a failed request (default ${DEFAULT_RETRIES}, or B0S_RETRIES)`, retriesArg)
     .option('--timeout <seconds>', `seconds each request may take, its whole response included (default ${DEFAULT_TIMEOUT_SECONDS}, or B0S_TIMEOUT)`, timeoutArg)
-    .option('--debug', 'trace each request on stderr (the token is never shown) and show stack traces')
+    .option('--debug', 'say which profile, API URL and token source are used, trace each request on stderr (the token is never shown), show stack traces')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -205,6 +209,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
     .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
+    .option('--columns <names>', 'only these columns, in this order, for the table or -o csv (comma-separated; an unknown name lists the valid ones)', listOf('--columns'))
+    .option('--jq <expression>', 'filter the result (one JSON array of every session) with jq and print its output, strings raw (as jq -r)')
     .addHelpText(
       'after',
       examples([
@@ -215,12 +221,16 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
         'b0s list --since 24h --socket prod-ssh --result denied',
         'b0s list --user alice@example.com,bob@example.com --limit 500 -o csv',
         "b0s list -o json | jq -r '.[] | select(.killed) | .session_id'",
+        'b0s list --columns started,user,status,id',
+        'b0s list --all -o csv --columns session_id,user_email,client_ip > sessions.csv',
+        "b0s list --all --jq '.[] | select(.killed) | .session_id'   # streams page by page",
+        "b0s list --since 7d --jq 'group_by(.user_email) | map({user: .[0].user_email, n: length})'",
       ]),
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { listOptions, runList } = await import('./commands/list');
-      const opts = listOptions(raw);
-      await runList(opts, session(command));
+      const deps = session(command);
+      await runList(listOptions(raw, commandDefaults(deps.settings, OUTPUT_FORMATS)), deps);
     });
 
   const target = (c: Command) =>
@@ -233,7 +243,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show e1f3464d                  # the short ID the list table shows']))
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { showOptions, runShow } = await import('./commands/show');
-      await runShow(showOptions(first, second, raw), session(command));
+      const deps = session(command);
+      await runShow(showOptions(first, second, raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
 
   target(program.command('replay'))
@@ -262,9 +273,20 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
 
   program
     .command('kill')
-    .argument('<session...>', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
-    .description('End live sessions (asks first on a terminal)')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .argument('[session...]', 'one or more <socket_id>/<session_id>, session IDs or short IDs; or <socket_id> <session_id>')
+    .description('End live sessions: named ones (asks first on a terminal), those read with --stdin, or those matching filters')
+    .option('-y, --yes', 'do not ask for confirmation (needed by --stdin and by filters without a terminal)')
+    .option('--stdin', 'read sessions from stdin: b0s list -o ndjson lines, "<socket_id> <session_id>" or "<socket_id>/<session_id>"')
+    .option('--socket <name>', 'kill the live sessions of this socket (repeat or comma-separate)', listOf('--socket'))
+    .option('--user <email>', 'kill the live sessions of this user (repeat or comma-separate)', listOf('--user'))
+    .option('--type <type>', `kill the live sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
+    .option('--since <time>', 'only sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
+    .option('--until <time>', 'only sessions started at or before: RFC 3339, a date or a span back', timeArg('--until', now, 'end'))
+    .option('--status <status>', 'live (implied: only live sessions can be killed)', listOf('--status', SESSION_STATUSES))
+    .addOption(new Option('--result <result>', 'success (implied)').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--dry-run', 'print the live sessions that would be killed (as b0s list does), kill nothing')
+    .option('--max <n>', 'stop before killing anything when more than n live sessions would be (default 20 for --stdin and filters)', positiveInt('--max', 100_000))
+    .option('--concurrency <n>', 'kills sent at once with --stdin and filters (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addOption(output(['table', 'json']))
     .option('--json', 'same as -o json: print the session object(s) the API returned')
     .addHelpText(
@@ -275,11 +297,132 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
         'b0s kill e1f3464d -o json',
         'b0s kill <socket_id>/<session_id> <socket_id>/<session_id>   # several: exit 5 if only some could be killed',
         "jq -r '.[].session_id' matches.json | xargs b0s kill --yes     # session IDs alone",
+        'b0s kill --user mallory@example.net --dry-run                  # every live session of a user: the plan',
+        'b0s kill --user mallory@example.net --yes',
+        'b0s list --status live --socket prod-ssh -o ndjson | b0s kill --stdin --yes --max 50',
       ]),
     )
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
-      await runKill(killOptions(args, raw), session(command));
+      const deps = session(command);
+      await runKill(killOptions(args, raw, commandDefaults(deps.settings, ['table', 'json'])), deps);
+    });
+
+  program
+    .command('stats')
+    .argument('<kind>', 'users, sockets, locations (session counts) or activity (sessions per hour or day)', choice('kind', ['users', 'sockets', 'locations', 'activity'] as const))
+    .description('Session counts per user, socket or location, or sessions over time: a bar chart on a terminal')
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (counted from the walk)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', 'only sessions of this type (counted from the walk)', listOf('--type'))
+    .option('--since <time>', 'sessions started at or after (activity: default 24h)', timeArg('--since', now))
+    .option('--until <time>', 'sessions started at or before', timeArg('--until', now, 'end'))
+    .addOption(new Option('--by <unit>', 'activity: one bar per hour or per day (default hour up to 2 days, else day)').argParser(choice('--by', ['hour', 'day'] as const)))
+    .option('--top <n>', 'only the n largest', positiveInt('--top', 1_000_000))
+    .addOption(new Option('-o, --output <format>', 'output format: chart, table, json, csv (default chart on a terminal, else table)').argParser(choice('--output', ['chart', 'table', 'json', 'csv'] as const)))
+    .option('--json', 'same as -o json: the API\'s own rows')
+    .addHelpText(
+      'after',
+      examples([
+        'b0s stats users                            # who has the most sessions',
+        'b0s stats sockets --result denied --top 10',
+        'b0s stats locations -o csv > locations.csv',
+        'b0s stats activity --since 7d              # sessions per day: spot the spike',
+        'b0s stats activity --since 6h --user mallory@example.net',
+      ]),
+    )
+    .action(async (kind: 'users' | 'sockets' | 'locations' | 'activity', raw: Record<string, unknown>, command: Command) => {
+      const { statsOptions, runStats } = await import('./commands/stats');
+      const deps = session(command);
+      const opts = statsOptions(kind, raw, { now: world.now(), timeZone: deps.settings['time-zone'].value, defaults: commandDefaults(deps.settings, ['table', 'json', 'csv']) });
+      await runStats(opts, deps);
+    });
+
+  program
+    .command('auth')
+    .description('Authentication: `b0s auth status`')
+    .command('status')
+    .description('Which API and token b0s uses and where each came from, what the token says, and whether the API accepts it')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json')
+    .addHelpText('after', examples(['b0s auth status', 'b0s --profile eu auth status', 'b0s auth status -o json | jq .expires_at']))
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { authStatusOptions, runAuthStatus } = await import('./commands/auth');
+      const deps = session(command);
+      await runAuthStatus(authStatusOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
+    });
+
+  const config = program
+    .command('config')
+    .description('Settings and profiles: each value with where it came from (flag > environment > profile > default)')
+    .addHelpText('after', `\nSettings: ${SETTING_KEYS.join(', ')}\n${examples(['b0s config list', 'b0s config set page-size 50', 'b0s config set --profile eu api-url https://eu.example.com/api/v1', 'b0s --profile eu list', 'b0s config get output', 'b0s config unset page-size'])}`);
+  config
+    .command('list')
+    .description('Every setting, its value and its source (the token is never shown)')
+    .addOption(output(['table', 'json']))
+    .option('--json', 'same as -o json')
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { configListOptions, runConfigList } = await import('./commands/config');
+      const deps = session(command);
+      await runConfigList(configListOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
+    });
+  config
+    .command('get')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .description('Print the value in effect for one setting')
+    .action(async (key: string, _raw: unknown, command: Command) => {
+      const { configKey, runConfigGet } = await import('./commands/config');
+      const k = configKey(key);
+      await runConfigGet(k, session(command));
+    });
+  config
+    .command('set')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .argument('<value>', 'the value (checked before it is saved)')
+    .description('Save a setting in the profile (--profile, B0S_PROFILE, else default), creating it if needed')
+    .action(async (key: string, value: string, _raw: unknown, command: Command) => {
+      const { configSetOptions, runConfigSet } = await import('./commands/config');
+      const opts = configSetOptions(key, value);
+      await runConfigSet(opts, session(command, { allowNewProfile: true }));
+    });
+  config
+    .command('unset')
+    .argument('<key>', `one of ${SETTING_KEYS.join(', ')}`)
+    .description('Remove a setting from the profile (its default applies again)')
+    .action(async (key: string, _raw: unknown, command: Command) => {
+      const { configKey, runConfigUnset } = await import('./commands/config');
+      const k = configKey(key);
+      await runConfigUnset(k, session(command));
+    });
+
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh or fish', choice('shell', ['bash', 'zsh', 'fish'] as const))
+    .description('Print a shell completion script: commands, flags, their values, and recent sockets, users and session IDs')
+    .addHelpText(
+      'after',
+      examples([
+        'source <(b0s completion bash)                       # in ~/.bashrc',
+        'source <(b0s completion zsh)                        # in ~/.zshrc, after compinit',
+        'b0s completion fish > ~/.config/fish/completions/b0s.fish',
+      ]),
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish', _raw: unknown, command: Command) => {
+      const { completionScript } = await import('./completion/scripts');
+      await session(command).io.write(completionScript(shell));
+    });
+
+  // What the completion scripts call on each TAB: never shown in help.
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      const { runComplete } = await import('./completion/run');
+      await runComplete(program, words, world);
     });
 
   return program;

@@ -26,21 +26,31 @@ export function defaultTokenPath(env: Env, homedir: string, platform: NodeJS.Pla
 
 const LOGIN_HINT = 'run `border0 login` to get one, or set BORDER0_ADMIN_TOKEN';
 
-export async function resolveToken(opts: {
-  tokenFile?: string;
+export interface TokenLookup {
+  /** The token-file setting: from --token-file (which wins over BORDER0_ADMIN_TOKEN), a profile, or the default. */
+  tokenFile: { path: string; fromFlag: boolean };
   env: Env;
-  homedir: string;
-  platform: NodeJS.Platform;
   fs: FileSystem;
-  now: number;
-}): Promise<TokenSource> {
-  if (opts.tokenFile === undefined) {
+  platform: NodeJS.Platform;
+}
+
+/** The token and where it came from, checked for what can be checked locally (characters, a JWT's expiry). */
+export async function resolveToken(opts: TokenLookup & { now: number }): Promise<TokenSource> {
+  const found = await findToken(opts);
+  checkToken(found.token, found.source, opts.now);
+  return found;
+}
+
+/**
+ * The token as found, unchecked: `auth status` reports on an expired token rather than
+ * stopping at it. Fails (exit 3) when there is none or it cannot be read.
+ */
+export async function findToken(opts: TokenLookup): Promise<TokenSource> {
+  if (!opts.tokenFile.fromFlag) {
     const fromEnv = opts.env.BORDER0_ADMIN_TOKEN;
-    if (fromEnv !== undefined && fromEnv.trim() !== '') {
-      return { token: checkToken(fromEnv.trim(), 'BORDER0_ADMIN_TOKEN', opts.now), source: 'BORDER0_ADMIN_TOKEN' };
-    }
+    if (fromEnv !== undefined && fromEnv.trim() !== '') return { token: fromEnv.trim(), source: 'BORDER0_ADMIN_TOKEN' };
   }
-  const file = opts.tokenFile ?? defaultTokenPath(opts.env, opts.homedir, opts.platform);
+  const file = opts.tokenFile.path;
   const source = `token file ${file}`;
   let read: { data: Buffer; mode: number };
   try {
@@ -50,7 +60,7 @@ export async function resolveToken(opts: {
   }
   const token = read.data.toString('utf8').trim();
   if (token === '') throw new AuthError(`no token: ${file} is empty; ${LOGIN_HINT}`);
-  const result: TokenSource = { token: checkToken(token, source, opts.now), source };
+  const result: TokenSource = { token, source };
   // As ssh does for private keys: a token others can read is a token others can use.
   if (opts.platform !== 'win32' && (read.mode & 0o077) !== 0) {
     result.loosePermissions = { path: file, mode: read.mode & 0o777 };
@@ -83,7 +93,7 @@ function unreadable(code: string | undefined): string {
 }
 
 /** Refuses tokens that cannot be a header value, and JWTs whose `exp` has passed. */
-function checkToken(token: string, source: string, now: number): string {
+export function checkToken(token: string, source: string, now: number): string {
   if (/[\u0000-\u0020\u007f-\u009f]/.test(token) || !/^[\x21-\x7e]+$/.test(token)) {
     throw new AuthError(`the token from ${source} contains spaces, control or non-ASCII characters; ${LOGIN_HINT}`);
   }
@@ -95,22 +105,31 @@ function checkToken(token: string, source: string, now: number): string {
   return token;
 }
 
-/** The `exp` claim of a JWT, when the token is one and has it. Never verifies: the server does. */
-export function jwtExpiry(token: string): number | undefined {
+/** The claims of a JWT, when the token is one. Never verified: the server does that. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    const exp = (payload as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function resolveApiUrl(flag: string | undefined, env: Env): ApiUrl {
-  const [value, source] =
-    flag !== undefined ? [flag, '--api-url'] : env.BORDER0_API ? [env.BORDER0_API, 'BORDER0_API'] : [DEFAULT_API_URL, 'default'];
+/** The `exp` claim of a JWT, when the token is one and has it. */
+export function jwtExpiry(token: string): number | undefined {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+}
+
+/** The API URL setting, checked, with where it came from. */
+export function resolveApiUrl(setting: { value: string; source: string }): ApiUrl {
+  return { url: parseApiUrl(setting.value, setting.source), source: setting.source };
+}
+
+/** An http(s) base URL without credentials, query or fragment; `source` names where it came from in messages. */
+export function parseApiUrl(value: string, source: string): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -124,7 +143,7 @@ export function resolveApiUrl(flag: string | undefined, env: Env): ApiUrl {
     throw new UsageError(`${source} must not carry credentials, a query or a fragment: "${value}"`);
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
-  return { url, source };
+  return url;
 }
 
 /** Loopback hosts are the only ones a token may be sent to over plain http. */

@@ -3,20 +3,18 @@
 // never need a token.
 import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
-import { resolveApiUrl, resolveToken, routeTo } from './config';
+import { findToken, resolveApiUrl, resolveToken, routeTo, type TokenLookup, type TokenSource } from './config';
 import type { IO } from './io';
 import { recentSessions, type RecentSessions } from './recent';
+import type { Settings } from './settings';
 import { VERSION } from './version';
 import type { Env, FileSystem, World } from './world';
 
 export interface GlobalOptions {
-  apiUrl?: string;
-  tokenFile?: string;
-  color: boolean;
+  settings: Settings;
   debug: boolean;
-  retries: number;
-  /** Whole milliseconds. */
-  timeoutMs: number;
+  /** False with --no-pager. */
+  pager: boolean;
 }
 
 export interface ApiOptions {
@@ -34,13 +32,17 @@ export interface Deps {
   signal: AbortSignal;
   debug(line: string): void;
   api(opts?: ApiOptions): Promise<Border0Client>;
+  /** The token the API client would use and its source, unchecked (for `auth status`). */
+  findToken(): Promise<TokenSource>;
   recent: RecentSessions;
+  /** Every setting with its source: flags, environment, profile, defaults. */
+  settings: Settings;
 }
 
-export const DEFAULT_RETRIES = 5;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
-
 export function createDeps(world: World, io: IO, globals: GlobalOptions, signal: AbortSignal): Deps & { close(): Promise<void> } {
+  const { settings } = globals;
+  // undici's timers take whole milliseconds only.
+  const timeoutMs = Math.max(1, Math.round(settings.timeout.value * 1000));
   let client: Promise<Border0Client> | undefined;
   let dispatcher: Dispatcher | undefined;
   const debug = (line: string) => {
@@ -48,25 +50,26 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
   };
 
   const build = async (opts: ApiOptions): Promise<Border0Client> => {
-    const api = resolveApiUrl(globals.apiUrl, world.env);
+    const api = resolveApiUrl(settings['api-url']);
     const route = routeTo(api, world.env);
-    const auth = await resolveToken({ tokenFile: globals.tokenFile, env: world.env, homedir: world.homedir, platform: world.platform, fs: world.fs, now: world.now() });
+    const auth = await resolveToken({ ...tokenLookup(settings, world), now: world.now() });
     if (auth.loosePermissions) {
       const { path, mode } = auth.loosePermissions;
       io.warn(`${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${path}`);
     }
+    debug(`profile ${settings.profile.value} (from ${settings.profile.source}; settings file ${settings.file})`);
     debug(`API ${api.url.href} (from ${api.source}${route.proxy ? ', through the proxy in HTTPS_PROXY/HTTP_PROXY unless NO_PROXY matches' : ''}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
     const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
-    dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, globals.timeoutMs));
+    dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, timeoutMs));
     const http = new Http({
       baseUrl: api.url,
       token: auth.token,
       userAgent: `b0s/${VERSION} (node ${process.versions.node}; ${world.platform})`,
       dispatcher,
       limiter: new Limiter(concurrency, world),
-      retries: globals.retries,
-      timeoutMs: globals.timeoutMs,
+      retries: settings.retries.value,
+      timeoutMs,
       now: world.now,
       sleep: world.sleep,
       random: world.random,
@@ -83,7 +86,9 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     sleep: world.sleep,
     signal,
     debug,
-    recent: recentSessions(world.configDir, debug),
+    recent: recentSessions(world.configDir, debug, world.now),
+    settings,
+    findToken: () => findToken(tokenLookup(settings, world)),
     api(opts = {}) {
       client ??= build(opts);
       return client;
@@ -93,6 +98,12 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
       if (dispatcher && dispatcher !== world.dispatcher) await dispatcher.destroy().catch(() => {});
     },
   };
+}
+
+/** Where to look for the token, as the settings say. */
+export function tokenLookup(settings: Settings, world: World): TokenLookup {
+  const file = settings['token-file'];
+  return { tokenFile: { path: file.value, fromFlag: file.source === '--token-file' }, env: world.env, fs: world.fs, platform: world.platform };
 }
 
 /**

@@ -4,6 +4,8 @@
 import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
+import type { PagerProcess } from './pager';
+import type { ColorMode } from './settings/keys';
 import { terminalLine } from './text';
 
 export interface Progress {
@@ -34,20 +36,42 @@ export interface IO {
   confirm(question: string, signal: AbortSignal): Promise<boolean>;
   /** Can we ask the human? Only when both stdin and stderr are terminals. */
   readonly interactive: boolean;
+  /**
+   * From here on, stdout goes through the pager, when there is one and stdout is a
+   * terminal (never when piped, nor with --no-pager). For output that may be long.
+   */
+  page(): void;
+  /** Closes the pager's input and waits for the user to quit it; a no-op without one. */
+  endPager(): Promise<void>;
 }
 
-export function colorLevel(stream: OutStream, env: Env, noColorFlag: boolean): ColorSupportLevel {
-  if (noColorFlag) return 0;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+export interface PagerOptions {
+  start(): PagerProcess;
+  /** Where a failure to write to the pager goes (a user who quits early: a quiet stop). */
+  onError(err: NodeJS.ErrnoException): void;
+}
+
+/**
+ * What the environment says about colour, and which variable said it: off with NO_COLOR,
+ * FORCE_COLOR=0 or TERM=dumb, on with FORCE_COLOR or CLICOLOR_FORCE; undefined when it
+ * says nothing (then a profile's `color`, else a terminal, decides).
+ */
+export function envColor(env: Env): { value: ColorMode; source: string } | undefined {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return { value: 'never', source: 'NO_COLOR' };
   const force = env.FORCE_COLOR;
-  if (force === '0' || force === 'false') return 0;
-  if (env.TERM === 'dumb') return 0;
-  if (force !== undefined) {
-    const n = Number(force);
-    return n === 2 || n === 3 ? n : 1;
-  }
-  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '' && env.CLICOLOR_FORCE !== '0') return 1;
-  if (!stream.isTTY) return 0;
+  if (force === '0' || force === 'false') return { value: 'never', source: 'FORCE_COLOR' };
+  if (env.TERM === 'dumb') return { value: 'never', source: 'TERM=dumb' };
+  if (force !== undefined) return { value: 'always', source: 'FORCE_COLOR' };
+  if (env.CLICOLOR_FORCE !== undefined && env.CLICOLOR_FORCE !== '' && env.CLICOLOR_FORCE !== '0') return { value: 'always', source: 'CLICOLOR_FORCE' };
+  return undefined;
+}
+
+export function colorLevel(stream: OutStream, env: Env, mode: ColorMode): ColorSupportLevel {
+  if (mode === 'never') return 0;
+  const forced = Number(env.FORCE_COLOR);
+  if (mode === 'always' && (forced === 2 || forced === 3)) return forced;
+  if (!stream.isTTY) return mode === 'always' ? 1 : 0;
+  if (env.FORCE_COLOR !== undefined || env.CLICOLOR_FORCE) return 1;
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
   return env.TERM?.includes('256') ? 2 : 1;
 }
@@ -57,24 +81,28 @@ const noProgress: Progress = { update() {}, stop() {} };
 export function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
-  opts: { noColor: boolean },
+  opts: { color: ColorMode; pager?: PagerOptions },
 ): IO {
-  const { stdout, stderr, stdin } = streams;
+  const { stderr, stdin } = streams;
+  let stdout = streams.stdout;
+  let pager: PagerProcess | undefined;
   const stdoutIsTTY = stdout.isTTY === true;
   const stderrIsTTY = stderr.isTTY === true;
   const stdinIsTTY = stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
-  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.noColor) });
+  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.color) });
 
   return {
-    stdout,
+    get stdout() {
+      return stdout;
+    },
     stderr,
     stdin,
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY,
     columns,
-    out: new Chalk({ level: colorLevel(stdout, env, opts.noColor) }),
+    out: new Chalk({ level: colorLevel(stdout, env, opts.color) }),
     err: errChalk,
     interactive: stdinIsTTY && stderrIsTTY,
 
@@ -96,17 +124,19 @@ export function createIO(
       });
     },
 
+    // While a pager shows the output, notes (a footer, a warning) go into it too, in
+    // order, rather than over it.
     note(line) {
-      stderr.write(`${terminalLine(line)}\n`);
+      (pager ? stdout : stderr).write(`${terminalLine(line)}\n`);
     },
 
     warn(line) {
-      stderr.write(`${errChalk.yellow('warning:')} ${terminalLine(line)}\n`);
+      (pager ? stdout : stderr).write(`${errChalk.yellow('warning:')} ${terminalLine(line)}\n`);
     },
 
     async progress(text) {
-      // ora spins forever at full CPU when the terminal reports 0 columns.
-      if (!stderrIsTTY || !(stderr.columns && stderr.columns > 0)) return noProgress;
+      // ora spins forever at full CPU when the terminal reports 0 columns; a pager owns the screen.
+      if (pager || !stderrIsTTY || !(stderr.columns && stderr.columns > 0)) return noProgress;
       const { default: ora } = await import('ora');
       const spinner = ora({
         text,
@@ -129,6 +159,20 @@ export function createIO(
           spinner.stop();
         },
       };
+    },
+
+    page() {
+      if (pager || !opts.pager || !stdoutIsTTY) return;
+      pager = opts.pager.start();
+      pager.stdin.on('error', opts.pager.onError);
+      stdout = pager.stdin as unknown as OutStream;
+    },
+
+    async endPager() {
+      if (!pager) return;
+      const { stdin: input, exited } = pager;
+      if (!input.destroyed) await new Promise<void>((resolve) => input.end(() => resolve()));
+      await exited;
     },
 
     async confirm(question, signal) {

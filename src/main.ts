@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
 import { CancelledError, type StopSignal } from './errors';
 import { nodeFileSystem } from './node-fs';
+import { spawnPager } from './pager';
 import { handleStopSignals } from './signals';
 import type { World } from './world';
 
@@ -46,6 +47,7 @@ const world: World = {
   sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
   random: Math.random,
   signal: interrupt.signal,
+  spawnPager,
 };
 
 run(world).then((code) => {

@@ -1,6 +1,7 @@
 // The World is everything b0s takes from outside the process: arguments, environment,
 // streams, disk, clock and signals. main.ts builds the real one; tests build their own.
 import type { Dispatcher } from 'undici';
+import type { PagerProcess } from './pager';
 
 export interface OutStream {
   write(chunk: string | Uint8Array, cb?: (err?: Error | null) => void): boolean;
@@ -58,6 +59,8 @@ export interface World {
    * 130, 143 or 129 (the reason is a CancelledError that carries the code).
    */
   signal: AbortSignal;
+  /** Starts a pager for terminal output (src/pager.ts); without it, b0s never pages. */
+  spawnPager?(command: string, env: Env): PagerProcess;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
 }

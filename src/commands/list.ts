@@ -7,13 +7,13 @@ import type { Deps } from '../deps';
 import { UsageError } from '../errors';
 import type { Progress } from '../io';
 import { outputFormat, type OutputFormat } from '../output/formats';
-import { createListWriter, TABLE_CAP } from '../output/list-writer';
+import { columnNames, createListWriter, TABLE_CAP, type ListWriter } from '../output/list-writer';
 import { inlineText } from '../output/sanitize';
 import { RECENT_LIMIT } from '../recent';
 import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
+import type { CommandDefaults } from '../settings';
+import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const DEFAULT_CONCURRENCY = 8;
 
 export interface ListOptions {
   /** Set for a single page; unset when walking. */
@@ -28,6 +28,10 @@ export interface ListOptions {
   concurrency: number;
   format: OutputFormat;
   wide: boolean;
+  /** --columns: the table's or the CSV's columns, in order. */
+  columns?: string[];
+  /** --jq: a jq filter over the whole result as one JSON array. */
+  jq?: string;
 }
 
 interface RawListFlags {
@@ -46,11 +50,15 @@ interface RawListFlags {
   output?: OutputFormat;
   json?: boolean;
   wide?: boolean;
+  columns?: string[];
+  jq?: string;
 }
 
 const rfc3339 = (t: number) => new Date(t).toISOString();
 
-export function listOptions(raw: RawListFlags): ListOptions {
+/** `defaults`: what the settings say where a flag was not given. */
+export function listOptions(given: RawListFlags, defaults: CommandDefaults = {}): ListOptions {
+  const raw = { ...given, pageSize: given.pageSize ?? defaults.pageSize, concurrency: given.concurrency ?? defaults.concurrency };
   if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
   if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
@@ -84,9 +92,33 @@ export function listOptions(raw: RawListFlags): ListOptions {
     filter,
     hints: apiHints(filter),
     concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
-    format: outputFormat(raw),
+    ...shape(raw, defaults.output),
     wide: raw.wide === true,
   };
+}
+
+/**
+ * The output format, --columns and --jq, which must agree: --jq works on JSON (it is the
+ * output), --columns on the table and CSV. The `output` setting yields to either.
+ */
+function shape(raw: RawListFlags, setting: string | undefined): { format: OutputFormat; columns?: string[]; jq?: string } {
+  if (raw.jq !== undefined) {
+    const given = raw.json || raw.output !== undefined;
+    if (raw.columns) throw new UsageError('--jq and --columns contradict each other: --jq picks fields itself (e.g. --jq \'.[] | [.user_email, .socket_name] | @tsv\')');
+    const format = outputFormat(raw);
+    if (given && format !== 'json') throw new UsageError(`--jq works on JSON and prints its own output: leave out -o ${format}`);
+    if (raw.jq.trim() === '') throw new UsageError('--jq needs an expression, e.g. --jq \'.[].session_id\'');
+    return { format: 'json', jq: raw.jq };
+  }
+  // With --columns, an `output` setting other than table or csv does not apply.
+  const format = outputFormat(raw, raw.columns && setting !== 'table' && setting !== 'csv' ? undefined : setting);
+  if (!raw.columns) return { format };
+  if (format !== 'table' && format !== 'csv') throw new UsageError(`--columns applies to -o table and -o csv, not -o ${format}; for JSON, pick fields with --jq`);
+  const valid = columnNames(format);
+  const columns = raw.columns.map((c) => c.toLowerCase());
+  const unknown = columns.find((c) => !valid.includes(c));
+  if (unknown !== undefined) throw new UsageError(`--columns: no column "${inlineText(unknown)}" in ${format === 'csv' ? 'the CSV' : 'the table'}; columns: ${valid.join(', ')}`);
+  return { format, columns };
 }
 
 /** The part of a filter the API has parameters for. */
@@ -107,8 +139,11 @@ const n = (x: number) => x.toLocaleString('en-US');
 
 export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
   const { io } = deps;
+  if (opts.jq !== undefined) await (await import('../output/jq')).checkJq(opts.jq);
   const client = await deps.api({ concurrency: opts.concurrency });
-  const writer = createListWriter(opts.format, io, { now: deps.now(), wide: opts.wide });
+  // A terminal table may be long: page it (a no-op when piped or with --no-pager).
+  if (opts.format === 'table') io.page();
+  const writer = await listWriter(opts, deps);
   const footer = io.stdoutIsTTY && opts.format === 'table';
   // A terminal table shows short IDs: remember what it showed so they can be typed next.
   const shown: Session[] = [];
@@ -168,9 +203,17 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
     if (shown.length) await deps.recent.remember(client.baseUrl, shown);
   } catch (err) {
     // Whatever arrived stays valid: the JSON array is closed, table rows are printed.
-    await writer.end().catch(() => {});
+    await writer.end({ complete: false }).catch(() => {});
     throw err;
   }
+}
+
+async function listWriter(opts: ListOptions, deps: Deps): Promise<ListWriter> {
+  const writerOpts = { now: deps.now(), wide: opts.wide, columns: opts.columns };
+  if (opts.jq === undefined) return createListWriter(opts.format, deps.io, writerOpts);
+  const { jqWriter, streams } = await import('../output/jq');
+  if (!streams(opts.jq)) deps.debug('--jq: the expression needs the whole result, which is held in memory until the last page (.[] | … streams)');
+  return createListWriter(opts.format, deps.io, writerOpts, jqWriter(opts.jq, deps.io));
 }
 
 function pageFooter(page: number, totalPages: number | null | undefined, totalRecords: number | null | undefined, shown: number): string {

@@ -10,8 +10,9 @@ export interface ShowOptions {
   format: 'table' | 'json';
 }
 
-export function showOptions(first: string, second: string | undefined, raw: { output?: 'table' | 'json'; json?: boolean }): ShowOptions {
-  return { target: parseTarget(first, second), format: outputFormat(raw) as 'table' | 'json' };
+/** `defaultFormat`: the `output` setting, when it is table or json. */
+export function showOptions(first: string, second: string | undefined, raw: { output?: 'table' | 'json'; json?: boolean }, defaultFormat?: string): ShowOptions {
+  return { target: parseTarget(first, second), format: outputFormat(raw, defaultFormat) as 'table' | 'json' };
 }
 
 export async function runShow(opts: ShowOptions, deps: Deps): Promise<void> {

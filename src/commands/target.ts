@@ -10,7 +10,8 @@ import { timeOf } from '../time';
 import { inlineText, textOf } from '../output/sanitize';
 import type { RecentEntry, RecentSessions } from '../recent';
 
-export type TargetSpec = { socketId: string; sessionId: string } | { lookup: string };
+/** A session by its IDs (with the session itself when it was already fetched), or an ID or prefix to look up. */
+export type TargetSpec = { socketId: string; sessionId: string; session?: Session } | { lookup: string };
 
 export interface Target {
   socketId: string;
@@ -104,21 +105,16 @@ function unlessNotFound<T>(p: Promise<T>): Promise<T | undefined> {
 /**
  * Two bare UUIDs are one session (`<socket_id> <session_id>`) or two sessions, and the
  * arguments alone cannot tell which (`xargs b0s kill` with two session IDs). The API is
- * asked rather than guessed: the pair as socket and session, and each ID as a session.
- * When both readings name sessions, it refuses (exit 2) and says how to write each.
- * Returns one spec per session the IDs name.
+ * asked rather than guessed: the pair as socket and session first. Socket and session
+ * IDs are random UUIDs, so a pair the API knows is the answer, and costs one request;
+ * only otherwise is each ID looked up as a session. Returns one spec per session the
+ * IDs name.
  */
 export async function resolveTwoIds(a: string, b: string, client: Border0Client, ctx: ResolveContext): Promise<TargetSpec[]> {
   const [first, second] = [a.toLowerCase(), b.toLowerCase()];
   const pair = await unlessNotFound(client.getSession(first, second, ctx.signal));
-  // As a pair, the second is a session already; the first must be one too to read as two.
+  if (pair) return [{ socketId: first, sessionId: second, session: pair }];
   const firstAlone = await unlessNotFound(resolveTarget({ lookup: first }, client, ctx));
-  if (pair && firstAlone) {
-    throw new UsageError(
-      `${first} ${second} names one session (${second} on socket ${first}) and also two sessions: give ${first}/${second} for the one, or ${firstAlone.socketId}/${first} ${first}/${second} for the two`,
-    );
-  }
-  if (pair) return [{ socketId: first, sessionId: second }];
   const secondAlone = await unlessNotFound(resolveTarget({ lookup: second }, client, ctx));
   if (!firstAlone && !secondAlone) {
     throw new NotFoundError(

@@ -14,21 +14,27 @@ import { inlineText, textOf } from './sanitize';
 
 export interface ListWriter {
   write(batch: readonly Session[]): Promise<void>;
-  end(): Promise<void>;
+  /**
+   * Closes the output. `complete: false` after a failure: what was written stays valid
+   * (a closed JSON array, whole lines), and a writer whose output needs every session
+   * (--jq over the whole array) writes nothing rather than a wrong result.
+   */
+  end(opts?: { complete: boolean }): Promise<void>;
   readonly count: number;
 }
 
 export interface ListWriterOptions {
   now: number;
   wide: boolean;
+  /** --columns: names of the table's or the CSV's columns, in order (checked by listColumnsFor). */
+  columns?: readonly string[];
   /** Rows a terminal table holds back to size its columns before it starts streaming. */
   tableCap?: number;
 }
 
 export const TABLE_CAP = 1000;
 
-export function createListWriter(format: OutputFormat, io: IO, opts: ListWriterOptions): ListWriter {
-  const inner = writerFor(format, io, opts);
+export function createListWriter(format: OutputFormat, io: IO, opts: ListWriterOptions, inner = writerFor(format, io, opts)): ListWriter {
   let ended = false;
   return {
     get count() {
@@ -36,10 +42,10 @@ export function createListWriter(format: OutputFormat, io: IO, opts: ListWriterO
     },
     write: (batch) => inner.write(batch),
     // Called on success and again on any failure path: the closing bracket goes out once.
-    async end() {
+    async end(opts) {
       if (ended) return;
       ended = true;
-      await inner.end();
+      await inner.end(opts);
     },
   };
 }
@@ -51,7 +57,7 @@ function writerFor(format: OutputFormat, io: IO, opts: ListWriterOptions): ListW
     case 'ndjson':
       return lineWriter(io, (s) => `${toJson(s)}\n`);
     case 'csv':
-      return csvWriter(io, opts.now);
+      return csvWriter(io, opts);
     case 'table':
       return io.stdoutIsTTY ? terminalTable(io, opts) : tsvWriter(io, opts);
   }
@@ -111,53 +117,44 @@ function jsonWriter(io: IO): ListWriter {
   };
 }
 
-export const CSV_HEADER = [
-  'session_id',
-  'socket_id',
-  'socket_name',
-  'start_time',
-  'end_time',
-  'status',
-  'duration_seconds',
-  'user_email',
-  'name',
-  'session_type',
-  'server_name',
-  'server_port',
-  'client_ip',
-  'client_port',
-  'country_code',
-  'city',
-  'result',
-  'killed',
-  'recordings',
+/** A CSV column: its header and its value for a session. */
+interface CsvColumn {
+  name: string;
+  cell(s: Session, now: number): unknown;
+}
+
+export const CSV_COLUMNS: readonly CsvColumn[] = [
+  { name: 'session_id', cell: (s) => s.session_id },
+  { name: 'socket_id', cell: (s) => s.socket_id },
+  { name: 'socket_name', cell: (s) => s.socket_name },
+  { name: 'start_time', cell: (s) => s.start_time },
+  { name: 'end_time', cell: (s) => s.end_time },
+  { name: 'status', cell: (s) => statusOf(s) },
+  {
+    name: 'duration_seconds',
+    cell: (s, now) => {
+      const ms = durationOf(s, now);
+      return ms === undefined ? '' : Math.round(ms / 1000);
+    },
+  },
+  { name: 'user_email', cell: (s) => s.user_email },
+  { name: 'name', cell: (s) => s.name },
+  { name: 'session_type', cell: (s) => s.session_type },
+  { name: 'server_name', cell: (s) => s.server_name },
+  { name: 'server_port', cell: (s) => s.server_port },
+  { name: 'client_ip', cell: (s) => s.client_ip },
+  { name: 'client_port', cell: (s) => s.client_port },
+  { name: 'country_code', cell: (s) => s.metadata?.ip_metadata?.country_code ?? s.country_code },
+  { name: 'city', cell: (s) => s.metadata?.ip_metadata?.city_name },
+  { name: 'result', cell: (s) => s.result },
+  { name: 'killed', cell: (s) => s.killed },
+  { name: 'recordings', cell: (s) => (Array.isArray(s.recordings) ? s.recordings.length : 0) },
 ];
 
-function csvWriter(io: IO, now: number): ListWriter {
-  const inner = lineWriter(io, (s) => {
-    const ms = durationOf(s, now);
-    return csvRow([
-      s.session_id,
-      s.socket_id,
-      s.socket_name,
-      s.start_time,
-      s.end_time,
-      statusOf(s),
-      ms === undefined ? '' : Math.round(ms / 1000),
-      s.user_email,
-      s.name,
-      s.session_type,
-      s.server_name,
-      s.server_port,
-      s.client_ip,
-      s.client_port,
-      s.metadata?.ip_metadata?.country_code ?? s.country_code,
-      s.metadata?.ip_metadata?.city_name,
-      s.result,
-      s.killed,
-      Array.isArray(s.recordings) ? s.recordings.length : 0,
-    ]);
-  });
+function csvWriter(io: IO, opts: ListWriterOptions): ListWriter {
+  const columns = opts.columns ? opts.columns.map((name) => CSV_COLUMNS.find((c) => c.name === name) as CsvColumn) : CSV_COLUMNS;
+  const header = csvRow(columns.map((c) => c.name));
+  const inner = lineWriter(io, (s) => csvRow(columns.map((c) => c.cell(s, opts.now))));
   let started = false;
   return {
     get count() {
@@ -166,12 +163,12 @@ function csvWriter(io: IO, now: number): ListWriter {
     async write(batch) {
       if (!started) {
         started = true;
-        await io.write(csvRow(CSV_HEADER));
+        await io.write(header);
       }
       await inner.write(batch);
     },
     async end() {
-      if (!started) await io.write(csvRow(CSV_HEADER));
+      if (!started) await io.write(header);
     },
   };
 }
@@ -209,13 +206,22 @@ export const WIDE_COLUMNS: readonly ListColumn[] = [
   { header: 'SERVER', priority: 1, cell: (s) => [s.server_name, s.server_port].map(textOf).filter(Boolean).join(':') },
 ];
 
-function listColumns(wide: boolean): readonly ListColumn[] {
-  return wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
+/** A table column's name for --columns: its header in lower case. */
+const columnName = (c: ListColumn) => c.header.toLowerCase();
+
+function listColumns(opts: { wide: boolean; columns?: readonly string[] }): readonly ListColumn[] {
+  if (opts.columns) return opts.columns.map((name) => [...LIST_COLUMNS, ...WIDE_COLUMNS].find((c) => columnName(c) === name) as ListColumn);
+  return opts.wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
+}
+
+/** The names --columns accepts for a format (table or csv). */
+export function columnNames(format: 'table' | 'csv'): string[] {
+  return format === 'csv' ? CSV_COLUMNS.map((c) => c.name) : [...LIST_COLUMNS, ...WIDE_COLUMNS].map(columnName);
 }
 
 /** The cells of one list row: relative times and short IDs on a terminal, full values in a pipe. */
-export function tableCells(s: Session, ctx: CellContext): string[] {
-  return listColumns(ctx.wide).map((c) => inlineText(c.cell(s, ctx)));
+export function tableCells(s: Session, ctx: CellContext & { columns?: readonly string[] }): string[] {
+  return listColumns(ctx).map((c) => inlineText(c.cell(s, ctx)));
 }
 
 /** Colour for a status cell; identity when colour is off. */
@@ -229,14 +235,16 @@ function statusPainter(io: IO): (status: string, cell?: string) => string {
   return (status, cell = status) => (paint[status as SessionStatus] ?? ((t: string) => t))(cell);
 }
 
-const STATUS_COLUMN = LIST_COLUMNS.findIndex((c) => c.header === 'STATUS');
+/** Where the STATUS column is among these (-1 when --columns left it out). */
+const statusColumn = (columns: readonly ListColumn[]) => columns.findIndex((c) => c.header === 'STATUS');
 
 /** A pipe gets tab-separated lines: no header, no truncation; colour only if forced. */
 function tsvWriter(io: IO, opts: ListWriterOptions): ListWriter {
   const paint = statusPainter(io);
+  const status = statusColumn(listColumns(opts));
   return lineWriter(io, (s) => {
     const cells = tableCells(s, { ...opts, terminal: false });
-    cells[STATUS_COLUMN] = paint(cells[STATUS_COLUMN] ?? '');
+    if (status >= 0) cells[status] = paint(cells[status] ?? '');
     return `${cells.join('\t')}\n`;
   });
 }
@@ -247,7 +255,8 @@ export const WIDE_CELL_MAX = 1000;
 function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
   const cap = opts.tableCap ?? TABLE_CAP;
   const paint = statusPainter(io);
-  const columns = listColumns(opts.wide);
+  const columns = listColumns(opts);
+  const status = statusColumn(columns);
   // No column is ever wider than the screen (or with --wide, WIDE_CELL_MAX): cut before measuring.
   const cellMax = opts.wide ? Math.max(WIDE_CELL_MAX, io.columns) : io.columns;
   let held: string[][] = [];
@@ -263,7 +272,7 @@ function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
         // --wide never cuts a cell to its column: a wider row that comes later just sticks out.
         const text = opts.wide ? (row[i] ?? '') : fitCell(columns[i], row[i] ?? '', w);
         const cell = pad(text, last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
-        return i === STATUS_COLUMN ? paint(row[i] ?? '', cell) : cell;
+        return i === status ? paint(row[i] ?? '', cell) : cell;
       })
       .join(GAP)
       .trimEnd();

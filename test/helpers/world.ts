@@ -12,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import { inject } from 'vitest';
 import { run } from '../../src/cli';
 import { nodeFileSystem } from '../../src/node-fs';
+import { spawnPager } from '../../src/pager';
 import type { Env, World } from '../../src/world';
 
 export class MemoryStream extends Writable {
@@ -72,6 +73,8 @@ export interface RunOptions {
   stdout?: Writable & { isTTY?: boolean; columns?: number };
   /** Every sleep b0s asks for, in virtual ms. */
   sleeps?: number[];
+  /** Let b0s start a real pager process (the PAGER in `env`) for terminal output. */
+  pager?: boolean;
 }
 
 export interface RunResult {
@@ -108,6 +111,7 @@ function testWorld(argv: string[], opts: RunOptions, scratch: string) {
     random: Math.random,
     signal: opts.signal ?? new AbortController().signal,
     dispatcher: opts.dispatcher,
+    spawnPager: opts.pager ? spawnPager : undefined,
   };
   return { world, stdout, stderr };
 }
