@@ -42,6 +42,7 @@ const MAX_PAGE = 1_000_000;
 const MAX_PAGE_SIZE = 1000;
 const MAX_LIMIT = 100_000_000;
 const MAX_CONCURRENCY = 32;
+const MAX_INTERVAL = 86_400;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
@@ -166,7 +167,7 @@ function examples(lines: string[]): string {
 export function buildProgram(world: World, session: (command: Command) => Deps): Command {
   const now = () => world.now();
   const program = new Command('b0s')
-    .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions.')
+    .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions, and export them to a SIEM.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
     .option('--token-file <path>', 'read the admin token from this file (else BORDER0_ADMIN_TOKEN, else ~/.border0/token)')
@@ -205,6 +206,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .addOption(output(OUTPUT_FORMATS))
     .option('--json', 'same as -o json')
     .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
+    .option('--follow', 'keep running: print sessions as they start, end and are killed (table on a terminal, NDJSON events when piped); from --since, default the last hour')
+    .option('--interval <seconds>', 'with --follow: seconds between two reads (default 10)', positiveInt('--interval', MAX_INTERVAL))
     .addHelpText(
       'after',
       examples([
@@ -215,11 +218,12 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
         'b0s list --since 24h --socket prod-ssh --result denied',
         'b0s list --user alice@example.com,bob@example.com --limit 500 -o csv',
         "b0s list -o json | jq -r '.[] | select(.killed) | .session_id'",
+        'b0s list --follow                          # sessions as they start, end and are killed',
       ]),
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { listOptions, runList } = await import('./commands/list');
-      const opts = listOptions(raw);
+      const opts = listOptions(raw, now());
       await runList(opts, session(command));
     });
 
@@ -280,6 +284,43 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
       await runKill(killOptions(args, raw), session(command));
+    });
+
+  program
+    .command('export')
+    .description('Session events (started, ended, killed) since the last run, for a SIEM: NDJSON to stdout, a file or syslog')
+    .option('--checkpoint <file>', 'where the export remembers how far it got (default: export-checkpoint.json in the state folder)')
+    .option('--reset', 'ignore the checkpoint and start over from --since (the checkpoint is replaced once the run succeeds)')
+    .option('--out <file>', 'append the events to this file (created if missing; never truncated) instead of stdout')
+    .option('--syslog <url>', 'send each event as an RFC 5424 message to tcp://HOST:PORT, tls://HOST:PORT or udp://HOST:PORT')
+    .addOption(new Option('--format <format>', 'native (b0s events), ecs (Elastic Common Schema) or ocsf').argParser(choice('--format', ['native', 'ecs', 'ocsf'] as const)).default('native'))
+    .option('--with-recordings', "embed each ended session's recordings (text, and log lines as objects) in its session.ended event")
+    .option('--follow', 'keep running: export new events every --interval, moving the checkpoint on as it goes')
+    .option('--interval <seconds>', 'with --follow: seconds between two passes (default 30)', positiveInt('--interval', MAX_INTERVAL))
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state when read: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
+    .option('--since <time>', 'the first run starts here: RFC 3339 or a span back (default 24h); later runs start where the last one ended', timeArg('--since', now))
+    .option('--until <time>', '(not for export: each run reads up to now)', timeArg('--until', now, 'end'))
+    .option('--page-size <n>', 'sessions per page (default 100)', positiveInt('--page-size', MAX_PAGE_SIZE))
+    .option('--concurrency <n>', 'requests at once (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
+    .addHelpText(
+      'after',
+      examples([
+        'b0s export --out /var/log/b0s/sessions.ndjson          # from cron: each run appends what is new',
+        'b0s export --format ecs --out sessions.ecs.ndjson',
+        'b0s export --syslog tls://siem.example.com:6514 --format ocsf',
+        'b0s export --follow --interval 60 --out sessions.ndjson   # as a service',
+        'b0s export --with-recordings --status ended,killed | jq .recordings',
+        'b0s export --reset --since 7d > week.ndjson',
+      ]),
+    )
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { exportOptions, runExport } = await import('./commands/export');
+      const opts = exportOptions(raw, now());
+      await runExport(opts, session(command));
     });
 
   return program;

@@ -3,11 +3,12 @@
 // never need a token.
 import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
+import type { RetryNotice } from './api/http';
 import { resolveApiUrl, resolveToken, routeTo } from './config';
 import type { IO } from './io';
 import { recentSessions, type RecentSessions } from './recent';
 import { VERSION } from './version';
-import type { Env, FileSystem, World } from './world';
+import type { Env, FileSystem, HostProcess, World } from './world';
 
 export interface GlobalOptions {
   apiUrl?: string;
@@ -22,12 +23,17 @@ export interface GlobalOptions {
 export interface ApiOptions {
   /** Requests the client may have in flight at once (a walk's concurrency). */
   concurrency?: number;
+  /** Told of each retry (a long-running command says on stderr that it is slowed down). */
+  onRetry?: (retry: RetryNotice) => void;
 }
 
 export interface Deps {
   io: IO;
   env: Env;
   fs: FileSystem;
+  /** Where export keeps its checkpoint unless told otherwise. */
+  stateDir: string;
+  host: HostProcess;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Aborted on Ctrl-C and when stdout's reader goes away. */
@@ -71,6 +77,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
       sleep: world.sleep,
       random: world.random,
       trace: globals.debug ? debug : undefined,
+      onRetry: opts.onRetry,
     });
     return new Border0Client(http);
   };
@@ -79,6 +86,8 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     io,
     env: world.env,
     fs: world.fs,
+    stateDir: world.stateDir,
+    host: world.host,
     now: world.now,
     sleep: world.sleep,
     signal,

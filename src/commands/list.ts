@@ -28,13 +28,12 @@ export interface ListOptions {
   concurrency: number;
   format: OutputFormat;
   wide: boolean;
+  /** --follow: keep reading every interval, printing new sessions and state changes. */
+  follow?: { intervalMs: number; since: number };
 }
 
-interface RawListFlags {
-  page?: number;
-  pageSize?: number;
-  all?: boolean;
-  limit?: number;
+/** The flags every command that takes "list filters" shares. */
+export interface FilterFlags {
   socket?: string[];
   user?: string[];
   result?: 'success' | 'denied';
@@ -42,17 +41,32 @@ interface RawListFlags {
   type?: string[];
   since?: number;
   until?: number;
+}
+
+interface RawListFlags extends FilterFlags {
+  page?: number;
+  pageSize?: number;
+  all?: boolean;
+  limit?: number;
   concurrency?: number;
   output?: OutputFormat;
   json?: boolean;
   wide?: boolean;
+  follow?: boolean;
+  interval?: number;
 }
+
+export const DEFAULT_FOLLOW_INTERVAL_S = 10;
+/** Without --since, `list --follow` starts with the sessions of the last hour. */
+export const FOLLOW_SINCE_MS = 3_600_000;
 
 const rfc3339 = (t: number) => new Date(t).toISOString();
 
-export function listOptions(raw: RawListFlags): ListOptions {
-  if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
-  if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
+/**
+ * The list filters as what b0s checks on every session (`filter`) and what is asked of
+ * the API too (`hints`); contradictions are usage errors.
+ */
+export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: ListFilters } {
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
     throw new UsageError(`--since (${rfc3339(raw.since)}) is after --until (${rfc3339(raw.until)})`);
   }
@@ -70,6 +84,21 @@ export function listOptions(raw: RawListFlags): ListOptions {
     since: raw.since,
     until: raw.until,
   };
+  return { filter, hints: apiHints(filter) };
+}
+
+export function listOptions(raw: RawListFlags, now: number): ListOptions {
+  if (raw.interval !== undefined && !raw.follow) throw new UsageError('--interval only applies with --follow');
+  if (raw.follow) {
+    for (const [flag, given] of [['--page', raw.page], ['--all', raw.all], ['--limit', raw.limit], ['--until', raw.until]] as const) {
+      if (given !== undefined) throw new UsageError(`--follow and ${flag} contradict each other: --follow reads from --since on, for as long as it runs`);
+    }
+    const format = outputFormat(raw);
+    if (format !== 'table' && format !== 'ndjson') throw new UsageError(`--follow writes events as they happen: -o table (NDJSON when piped) or -o ndjson, not ${format}`);
+  }
+  if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
+  if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
+  const { filter, hints } = listFilters(raw);
   const windowed = raw.since !== undefined || raw.until !== undefined;
   const walk = raw.all === true || raw.limit !== undefined || (windowed && raw.page === undefined);
   // A small --limit needs no 100-session page, unless b0s's own filters thin the pages out.
@@ -80,10 +109,11 @@ export function listOptions(raw: RawListFlags): ListOptions {
     pageSize,
     limit: raw.limit,
     filter,
-    hints: apiHints(filter),
+    hints,
     concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
     format: outputFormat(raw),
     wide: raw.wide === true,
+    follow: raw.follow ? { intervalMs: (raw.interval ?? DEFAULT_FOLLOW_INTERVAL_S) * 1000, since: raw.since ?? now - FOLLOW_SINCE_MS } : undefined,
   };
 }
 
@@ -104,6 +134,10 @@ function apiHints(f: SessionFilter): ListFilters {
 const n = (x: number) => x.toLocaleString('en-US');
 
 export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
+  if (opts.follow) {
+    const { runListFollow } = await import('./list-follow');
+    return runListFollow(opts, opts.follow, deps);
+  }
   const { io } = deps;
   const client = await deps.api({ concurrency: opts.concurrency });
   const writer = createListWriter(opts.format, io, { now: deps.now(), wide: opts.wide });
