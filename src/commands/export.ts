@@ -167,7 +167,9 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
       await sink.close().catch(() => {});
     }
   } finally {
-    await lock.release().catch(() => {});
+    // The checkpoint is written by now (or the run failed): a lock left behind names this
+    // process, and the next run removes it once this process is gone.
+    await lock.release().catch((err: unknown) => io.warn(`cannot remove the lock: ${inlineText((err as Error).message)}`));
   }
 }
 
