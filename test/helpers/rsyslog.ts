@@ -39,8 +39,8 @@ export interface Rsyslog {
 export function checkRsyslog(): void {
   const version = spawnSync(RSYSLOGD, ['-v'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) throw new Error(`rsyslogd not found (${RSYSLOGD}): install the Debian package rsyslog (.ci/run does)`);
-  const gtls = ['/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so', '/usr/lib/aarch64-linux-gnu/rsyslog/lmnsd_gtls.so', '/usr/lib/rsyslog/lmnsd_gtls.so'];
-  if (!gtls.some((p) => existsSync(p))) throw new Error('rsyslog has no TLS driver: install the Debian package rsyslog-gnutls (.ci/run does)');
+  const found = spawnSync('find', ['/usr/lib', '-name', 'lmnsd_gtls.so', '-print', '-quit'], { encoding: 'utf8' });
+  if (!found.stdout?.trim()) throw new Error('rsyslog has no TLS driver: install the Debian package rsyslog-gnutls (.ci/run does)');
 }
 
 /** A UDP port that was free a moment ago (imudp cannot report the port it picked). */
