@@ -124,7 +124,9 @@ action(type="omfile" file=${q(out)} template="fields" flushOnTXEnd="on" asyncWri
 }
 
 function parse(text: string): Received[] {
+  // Whole lines only: rsyslog may be writing the last one.
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l !== '')
     .map((line) => {
