@@ -303,7 +303,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     .option('--status <status>', `only sessions in this state when read: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
     .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
     .option('--since <time>', 'the first run starts here: RFC 3339 or a span back (default 24h); later runs start where the last one ended', timeArg('--since', now))
-    .option('--until <time>', '(not for export: each run reads up to now)', timeArg('--until', now, 'end'))
+    // Accepted only to say why it does not apply (commander would just call it unknown).
+    .addOption(new Option('--until <time>').hideHelp().argParser(timeArg('--until', now, 'end')))
     .option('--page-size <n>', 'sessions per page (default 100)', positiveInt('--page-size', MAX_PAGE_SIZE))
     .option('--concurrency <n>', 'requests at once (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .addHelpText(

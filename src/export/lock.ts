@@ -58,8 +58,10 @@ async function create(fs: FileSystem, file: string, content: string): Promise<bo
     await fs.createExclusive(file, content);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new FileError(`cannot create the lock ${inlineText(file)}: ${inlineText((err as Error).message)}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : (err as Error).message;
+    throw new FileError(`cannot create the lock ${inlineText(file)}: ${inlineText(why)}`, { cause: err });
   }
 }
 

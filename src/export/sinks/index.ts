@@ -5,7 +5,7 @@ import { getSystemErrorMap } from 'node:util';
 import { FileError, OutputError } from '../../errors';
 import type { IO } from '../../io';
 import { inlineText } from '../../output/sanitize';
-import type { FileSystem } from '../../world';
+import type { AppendFile, FileSystem } from '../../world';
 import type { ExportEvent } from '../events';
 
 export interface SinkEvent {
@@ -38,7 +38,11 @@ export function stdoutSink(io: IO, signal: AbortSignal): Sink {
   };
 }
 
-/** --out FILE: only ever appended to, whole lines, and fsync'ed before the checkpoint moves. */
+/**
+ * --out FILE: only ever appended to, whole lines, and fsync'ed before the checkpoint
+ * moves. Opened for each pass and closed after it, so a file moved away meanwhile (log
+ * rotation) is followed by a new one, not written to under its old name.
+ */
 export async function fileSink(fs: FileSystem, file: string, io: IO): Promise<Sink> {
   const name = inlineText(file);
   const failed = (what: string, err: unknown) => {
@@ -47,26 +51,41 @@ export async function fileSink(fs: FileSystem, file: string, io: IO): Promise<Si
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a folder' : typeof errno === 'number' ? (getSystemErrorMap().get(errno)?.[1] ?? code) : (err as Error).message;
     return new FileError(`cannot ${what} ${name}: ${inlineText(why)}`, { cause: err });
   };
-  const handle = await fs.openAppend(file).catch((err: unknown) => {
-    throw failed('open', err);
-  });
-  try {
-    if (!handle.atLineStart) {
-      // A line cut short (a full disk, a crash of another writer): events start on a line of their own.
-      await handle.append('\n');
-      io.warn(`${name} did not end with a newline (a line cut short?); the events start on a new line`);
+  let handle: AppendFile | undefined;
+  const open = async (): Promise<AppendFile> => {
+    if (handle) return handle;
+    const opened = await fs.openAppend(file).catch((err: unknown) => Promise.reject(failed('open', err)));
+    try {
+      if (!opened.atLineStart) {
+        // A line cut short (a full disk, a crash of another writer): events start on a line of their own.
+        await opened.append('\n');
+        io.warn(`${name} did not end with a newline (a line cut short?); the events start on a new line`);
+      }
+    } catch (err) {
+      await opened.close().catch(() => {});
+      throw failed('write to', err);
     }
-  } catch (err) {
-    await handle.close().catch(() => {});
-    throw failed('write to', err);
-  }
+    handle = opened;
+    return opened;
+  };
+  // Fail before anything is read when the file cannot be opened.
+  await open();
+  const close = async () => {
+    const h = handle;
+    handle = undefined;
+    await h?.close();
+  };
   return {
     async write(events) {
-      if (events.length) await handle.append(lines(events)).catch((err: unknown) => Promise.reject(failed('write to', err)));
+      if (events.length === 0) return;
+      const h = await open();
+      await h.append(lines(events)).catch((err: unknown) => Promise.reject(failed('write to', err)));
     },
     async commit() {
+      if (!handle) return;
       await handle.sync().catch((err: unknown) => Promise.reject(failed('flush to disk', err)));
+      await close();
     },
-    close: () => handle.close(),
+    close,
   };
 }

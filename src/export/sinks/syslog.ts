@@ -91,9 +91,14 @@ function frame(msg: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${msg.length} `, 'ascii'), msg]);
 }
 
+/** One connection and the first error it met (a late error of an old one must not touch the next). */
+interface Connection {
+  socket: net.Socket;
+  failure?: Error;
+}
+
 class StreamConnection {
-  private socket: net.Socket | undefined;
-  private failure: Error | undefined;
+  private conn: Connection | undefined;
 
   constructor(
     private readonly target: SyslogTarget,
@@ -101,15 +106,13 @@ class StreamConnection {
     private readonly timeoutMs: number,
   ) {}
 
-  async open(): Promise<void> {
-    if (this.socket) return;
+  async open(): Promise<Connection> {
+    if (this.conn) return this.conn;
     const { host, port } = this.target;
-    this.failure = undefined;
-    const socket =
-      this.target.protocol === 'tls' ? tls.connect({ host, port, servername: isIP(host) ? undefined : host }) : net.connect({ host, port });
-    this.socket = socket;
+    const socket = this.target.protocol === 'tls' ? tls.connect({ host, port, servername: isIP(host) ? undefined : host }) : net.connect({ host, port });
+    const conn: Connection = { socket };
     socket.on('error', (err) => {
-      this.failure ??= err;
+      conn.failure ??= err;
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -122,29 +125,40 @@ class StreamConnection {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        this.socket = undefined;
         reject(this.error(describe(err), err));
       });
     });
+    this.conn = conn;
+    return conn;
   }
 
   async send(data: Buffer): Promise<void> {
-    await this.open();
-    const socket = this.socket as net.Socket;
-    await new Promise<void>((resolve, reject) => {
-      socket.write(data, (err) => (err || this.failure ? reject(this.error(describe(err ?? this.failure), err ?? this.failure)) : resolve()));
-    });
+    const conn = await this.open();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        conn.socket.write(data, (err) => {
+          const failure = err ?? conn.failure;
+          if (failure) reject(this.error(describe(failure), failure));
+          else resolve();
+        });
+      });
+    } catch (err) {
+      // The next pass starts on a new connection.
+      this.destroy();
+      throw err;
+    }
   }
 
   /** Closes b0s's side and waits for the receiver to close its own: it has read every byte. */
   async confirm(): Promise<void> {
-    const socket = this.socket;
-    if (!socket) return;
-    this.socket = undefined;
+    const conn = this.conn;
+    if (!conn) return;
+    this.conn = undefined;
+    const { socket } = conn;
     await new Promise<void>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
-        if (this.failure) reject(this.error(`${describe(this.failure)} (delivery of this run's events is not confirmed)`, this.failure));
+        if (conn.failure) reject(this.error(`${describe(conn.failure)} (delivery of these events is not confirmed)`, conn.failure));
         else resolve();
       };
       const timer = setTimeout(() => {
@@ -158,8 +172,8 @@ class StreamConnection {
   }
 
   destroy(): void {
-    this.socket?.destroy();
-    this.socket = undefined;
+    this.conn?.socket.destroy();
+    this.conn = undefined;
   }
 
   private error(why: string, cause?: unknown): NetworkError {
