@@ -2,7 +2,7 @@
 // sessions within one interval, ride out a burst of 429s saying so, and stop cleanly on a
 // stop signal. The clock is the test World's (fast) one: intervals and Retry-After waits
 // are counted in its sleeps, never timed.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,12 @@ describe('b0s export --follow', () => {
         await until(() => existsSync(cp) && (JSON.parse(readFileSync(cp, 'utf8')) as { at_high_water: string[] }).at_high_water.some((k) => k.endsWith(arrived[0]?.session_id ?? '?')));
       }
 
+      // Log rotation: the file moved away, the next events go to a new one under the name.
+      const rotated = `${out}.1`;
+      renameSync(out, rotated);
+      const [late] = sim.addSessions(1);
+      await until(() => startedIds(linesOf(out)).has(late?.session_id ?? '?'));
+
       stop.abort(new CancelledError('interrupted'));
       const r = await running;
       expect([r.code, r.stdout, r.stderr]).toEqual([130, '', 'b0s: interrupted\n']);
@@ -64,7 +70,7 @@ describe('b0s export --follow', () => {
       // The checkpoint is consistent: the next run repeats nothing and misses nothing.
       const next = await b0s(['export', '--out', out, '--checkpoint', cp], { env, now: SIM_NOW });
       expect([next.code, next.stderr]).toEqual([0, '']);
-      const all = linesOf(out).map((e) => e.event_id);
+      const all = [...linesOf(rotated), ...linesOf(out)].map((e) => e.event_id);
       expect(all.length).toBe(new Set(all).size);
       expect(sortedIds(all)).toEqual(sortedIds(truth(sim, SINCE).keys()));
     });

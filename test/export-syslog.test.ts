@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../src/errors';
 import type { ExportEvent } from '../src/export/events';
 import { sortedIds, truth, withSim } from './helpers/export';
 import { startRsyslog, type Received, type Rsyslog } from './helpers/rsyslog';
@@ -143,6 +144,57 @@ describe('--syslog when the receiver fails', () => {
         expect(bytes).toBeGreaterThan(0);
         expect(existsSync(cp)).toBe(false);
       } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+  });
+
+  it('--follow: a connection the receiver drops is said on stderr and the pass is sent again on a new one', async () => {
+    await withSim({}, async (sim, env) => {
+      // A receiver that resets its first connection and reads the others to the end.
+      const messages: string[] = [];
+      let connections = 0;
+      const server = net.createServer((socket) => {
+        const n = ++connections;
+        let buffer = Buffer.alloc(0);
+        socket.on('data', (d: Buffer) => {
+          if (n === 1) return socket.resetAndDestroy();
+          buffer = Buffer.concat([buffer, d]);
+          // RFC 6587 octet counting: LEN SP MSG.
+          for (;;) {
+            const space = buffer.indexOf(0x20);
+            if (space < 0) break;
+            const len = Number(buffer.subarray(0, space).toString());
+            if (buffer.length < space + 1 + len) break;
+            messages.push(buffer.subarray(space + 1, space + 1 + len).toString());
+            buffer = buffer.subarray(space + 1 + len);
+          }
+        });
+        socket.on('end', () => socket.end());
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const stop = new AbortController();
+      try {
+        const port = (server.address() as net.AddressInfo).port;
+        const running = b0s(['export', '--follow', '--interval', '10', '--syslog', `tcp://127.0.0.1:${port}`, '--checkpoint', path.join(tmp('cp'), 'f.json'), '--since', since], {
+          env,
+          now: SIM_NOW,
+          signal: stop.signal,
+        });
+        const expected = truth(sim, SINCE);
+        const ids = () => new Set(messages.map((m) => (JSON.parse(m.slice(m.indexOf(' - ') + 3)) as ExportEvent).event_id));
+        while (ids().size < expected.size) await new Promise((r) => setTimeout(r, 10));
+        const [arrival] = sim.addSessions(1);
+        while (!messages.some((m) => m.includes(arrival?.session_id ?? '?'))) await new Promise((r) => setTimeout(r, 10));
+        stop.abort(new CancelledError('interrupted'));
+        const r = await running;
+        expect(r.code).toBe(130);
+        expect(r.stderr).toMatch(new RegExp(`^b0s: syslog receiver tcp://127\\.0\\.0\\.1:${port}: the receiver (reset|closed) the connection.*; trying again in 10 s\n`));
+        expect(sortedIds(ids())).toEqual(sortedIds(truth(sim, SINCE).keys()));
+        expect(connections).toBeGreaterThanOrEqual(3);
+      } finally {
+        stop.abort(new CancelledError('interrupted'));
         await new Promise<void>((r) => server.close(() => r()));
       }
     });

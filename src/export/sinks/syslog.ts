@@ -137,7 +137,8 @@ class StreamConnection {
     try {
       await new Promise<void>((resolve, reject) => {
         conn.socket.write(data, (err) => {
-          const failure = err ?? conn.failure;
+          // What broke the connection, rather than the write's own "stream destroyed".
+          const failure = conn.failure ?? err;
           if (failure) reject(this.error(describe(failure), failure));
           else resolve();
         });
@@ -189,6 +190,7 @@ function describe(err: unknown): string {
     case 'ECONNRESET':
       return 'the receiver reset the connection';
     case 'EPIPE':
+    case 'ERR_STREAM_DESTROYED':
       return 'the receiver closed the connection';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
