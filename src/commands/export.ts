@@ -131,10 +131,14 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
     const saved = opts.reset ? undefined : await readCheckpoint(deps.fs, file);
     if (saved) checkSameExport(saved, client.baseUrl, opts.filterFlags, file);
     let state: ExportState = saved?.state ?? initialState(opts.since);
-    const sink = await openSink(opts, deps);
+    let sink: Sink | undefined;
     try {
       const pass = async () => {
         rateLimited = false;
+        // Before anything is read: a destination that cannot take events fails the pass at
+        // once (with --follow, a syslog receiver that is away is tried again later).
+        sink ??= await openSink(opts, deps);
+        const out = sink;
         let count = 0;
         const tracker = new Tracker(state, opts.filter, opts.statuses);
         const outcome = await runCycle(tracker, {
@@ -148,7 +152,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
           emit: async (events) => {
             if (events.length === 0) return;
             if (opts.withRecordings) await withRecordings(events, client, deps.signal);
-            await sink.write(events.map((event) => ({ event, json: toJson(shape(event, opts.format)) })));
+            await out.write(events.map((event) => ({ event, json: toJson(shape(event, opts.format)) })));
             count += events.length;
           },
         });
@@ -156,7 +160,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
           io.warn(`following at most ${outcome.state.live.length.toLocaleString('en-US')} live sessions: the ${outcome.dropped.length.toLocaleString('en-US')} oldest are no longer followed, their end will not be exported`);
         }
         // The events are safe where they went before the checkpoint says so.
-        await sink.commit();
+        await out.commit();
         await writeCheckpoint(deps.fs, file, { api: client.baseUrl, filters: opts.filterFlags, state: outcome.state }, deps.now());
         state = outcome.state;
         deps.debug(`export: ${count} events; sessions from ${new Date(state.highWater).toISOString()} on are next; ${state.live.length} live sessions followed; checkpoint ${file}`);
@@ -164,7 +168,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
       if (opts.follow) await follow({ intervalMs: opts.intervalMs, io, signal: deps.signal, sleep: deps.sleep }, pass);
       else await pass();
     } finally {
-      await sink.close().catch(() => {});
+      await sink?.close().catch(() => {});
     }
   } finally {
     // The checkpoint is written by now (or the run failed): a lock left behind names this

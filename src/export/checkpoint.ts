@@ -7,7 +7,7 @@ import { inlineText } from '../output/sanitize';
 import type { FileSystem } from '../world';
 import { MAX_AT_HIGH_WATER, MAX_LIVE, type ExportState, type LiveEntry } from './tracker';
 
-export const CHECKPOINT_VERSION = 1;
+const CHECKPOINT_VERSION = 1;
 /** Far more than MAX_LIVE entries and MAX_AT_HIGH_WATER IDs take. */
 const MAX_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
@@ -29,7 +29,7 @@ interface CheckpointFile {
   updated_at: string;
 }
 
-export function serialize(cp: Checkpoint, now: number): string {
+function serialize(cp: Checkpoint, now: number): string {
   const file: CheckpointFile = {
     b0s_export_checkpoint: CHECKPOINT_VERSION,
     api: cp.api,
@@ -43,7 +43,7 @@ export function serialize(cp: Checkpoint, now: number): string {
 }
 
 /** The checkpoint in `text`, or a FileError that says what is wrong and what to do. */
-export function parse(text: string, file: string): Checkpoint {
+function parse(text: string, file: string): Checkpoint {
   const name = inlineText(file);
   const damaged = (why: string) => new FileError(`${name} is not a b0s export checkpoint, or is damaged (${why}); it was left as it is: fix or move it, give another --checkpoint, or start over with --reset`);
   let value: unknown;

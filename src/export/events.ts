@@ -7,7 +7,6 @@ import { textOf } from '../output/sanitize';
 import { timeOf } from '../time';
 
 export type EventKind = 'session.started' | 'session.ended' | 'session.killed';
-export const EVENT_KINDS: readonly EventKind[] = ['session.started', 'session.ended', 'session.killed'];
 
 /** A recording embedded in a `session.ended` event (--with-recordings). */
 export interface EmbeddedRecording {

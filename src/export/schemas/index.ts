@@ -4,7 +4,6 @@ import { toEcs } from './ecs';
 import { toOcsf } from './ocsf';
 
 export type ExportFormat = 'native' | 'ecs' | 'ocsf';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['native', 'ecs', 'ocsf'];
 
 export function shape(e: ExportEvent, format: ExportFormat): unknown {
   return format === 'ecs' ? toEcs(e) : format === 'ocsf' ? toOcsf(e) : e;

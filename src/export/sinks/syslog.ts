@@ -23,7 +23,7 @@ export interface SyslogTarget {
 /** The usual ports: 514 for plain syslog, 6514 for syslog over TLS (RFC 5425). */
 const DEFAULT_PORTS: Record<SyslogProtocol, number> = { tcp: 514, tls: 6514, udp: 514 };
 /** The largest UDP payload over IPv4. */
-export const MAX_DATAGRAM = 65_507;
+const MAX_DATAGRAM = 65_507;
 /** Facility 4 (security/authorization messages). */
 const FACILITY = 4;
 const SEVERITY = { info: 6, notice: 5 };
