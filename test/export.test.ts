@@ -143,6 +143,33 @@ describe('b0s export: runs one after the other', () => {
   });
 });
 
+describe('b0s export: the walk under it', () => {
+  it('keeps the walker\'s guarantees: sessions arriving and ageing out during runs, shared start times in shuffled order, faults', async () => {
+    await withSim({ arrivalsPerListRequest: 2, ageOutPerListRequest: 1, tieGroup: 3, shuffleTies: true, faults: '503:0.1,reset:0.05' }, async (sim, env) => {
+      const cp = path.join(tmp('cp'), 'cp.json');
+      const all: string[] = [];
+      for (let run = 0; run < 3; run++) {
+        const r = await exportRun(env, cp, ['--since', sinceArg, '--page-size', '7', '--retries', '10']);
+        expect([r.code, r.stderr]).toEqual([0, '']);
+        all.push(...idsOf(exportEvents(r.stdout)));
+        // Between runs a live session is killed: its kill and end must come once.
+        if (run === 0) {
+          sim.setFaults('');
+          await kill(sim, newestLive(sim));
+          sim.setFaults('503:0.1,reset:0.05');
+        }
+      }
+      // Once nothing arrives any more, one more run catches up with the last arrivals.
+      sim.setOptions({ arrivalsPerListRequest: 0, ageOutPerListRequest: 0 });
+      sim.setFaults('');
+      all.push(...idsOf(exportEvents((await exportRun(env, cp)).stdout)));
+      expect(all.length).toBe(new Set(all).size);
+      expect(sortedIds(all)).toEqual(sortedIds(truth(sim, SINCE).keys()));
+      expect(sim.removedCount()).toBeGreaterThan(0);
+    });
+  });
+});
+
 describe('b0s export: filters', () => {
   it('honours --socket, --user, --result and --type, asks the API for what it can, and checks every session itself', async () => {
     await withSim({ sessions: 400 }, async (sim, env) => {
