@@ -44,6 +44,7 @@ class BrokenPipe extends Error {}
 
 const MAX_PAGE = 1_000_000;
 const MAX_LIMIT = 100_000_000;
+const MAX_INTERVAL = 86_400;
 
 export async function run(world: World): Promise<number> {
   const controller = new AbortController();
@@ -168,7 +169,7 @@ function examples(lines: string[]): string {
 export function buildProgram(world: World, session: (command: Command, opts?: SessionOptions) => Deps): Command {
   const now = () => world.now();
   const program = new Command('b0s')
-    .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions.')
+    .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions, and export them to a SIEM.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
     .option('--token-file <path>', "read the admin token from this file (else BORDER0_ADMIN_TOKEN, else the profile's token-file, else ~/.border0/token)")
@@ -211,6 +212,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .option('--wide', 'on a terminal: every column at full width (the terminal wraps), full IDs, NAME and SERVER')
     .option('--columns <names>', 'only these columns, in this order, for the table or -o csv (comma-separated; an unknown name lists the valid ones)', listOf('--columns'))
     .option('--jq <expression>', 'filter the result (one JSON array of every session) with jq and print its output, strings raw (as jq -r)')
+    .option('--follow', 'keep running: print sessions as they start, end and are killed (table on a terminal, NDJSON events when piped); from --since, default the last hour')
+    .option('--interval <seconds>', 'with --follow: seconds between two reads (default 10)', positiveInt('--interval', MAX_INTERVAL))
     .addHelpText(
       'after',
       examples([
@@ -225,12 +228,13 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
         'b0s list --all -o csv --columns session_id,user_email,client_ip > sessions.csv',
         "b0s list --all --jq '.[] | select(.killed) | .session_id'   # streams page by page",
         "b0s list --since 7d --jq 'group_by(.user_email) | map({user: .[0].user_email, n: length})'",
+        'b0s list --follow                          # sessions as they start, end and are killed',
       ]),
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { listOptions, runList } = await import('./commands/list');
       const deps = session(command);
-      await runList(listOptions(raw, commandDefaults(deps.settings, OUTPUT_FORMATS)), deps);
+      await runList(listOptions(raw, commandDefaults(deps.settings, OUTPUT_FORMATS), world.now()), deps);
     });
 
   const target = (c: Command) =>
@@ -423,6 +427,44 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (words: string[]) => {
       const { runComplete } = await import('./completion/run');
       await runComplete(program, words, world);
+    });
+
+  program
+    .command('export')
+    .description('Session events (started, ended, killed) since the last run, for a SIEM: NDJSON to stdout, a file or syslog')
+    .option('--checkpoint <file>', 'where the export remembers how far it got (default: export-checkpoint.json in the state folder)')
+    .option('--reset', 'ignore the checkpoint and start over from --since (the checkpoint is replaced once the run succeeds)')
+    .option('--out <file>', 'append the events to this file (created if missing; never truncated) instead of stdout')
+    .option('--syslog <url>', 'send each event as an RFC 5424 message to tcp://HOST:PORT, tls://HOST:PORT or udp://HOST:PORT')
+    .addOption(new Option('--format <format>', 'native (b0s events), ecs (Elastic Common Schema) or ocsf').argParser(choice('--format', ['native', 'ecs', 'ocsf'] as const)).default('native'))
+    .option('--with-recordings', "embed each ended session's recordings (text, and log lines as objects) in its session.ended event")
+    .option('--follow', 'keep running: export new events every --interval, moving the checkpoint on as it goes')
+    .option('--interval <seconds>', 'with --follow: seconds between two passes (default 30)', positiveInt('--interval', MAX_INTERVAL))
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state when read: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
+    .option('--since <time>', 'the first run starts here: RFC 3339 or a span back (default 24h); later runs start where the last one ended', timeArg('--since', now))
+    // Accepted only to say why it does not apply (commander would just call it unknown).
+    .addOption(new Option('--until <time>').hideHelp().argParser(timeArg('--until', now, 'end')))
+    .option('--page-size <n>', 'sessions per page (default 100)', positiveInt('--page-size', MAX_PAGE_SIZE))
+    .option('--concurrency <n>', 'requests at once (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
+    .addHelpText(
+      'after',
+      examples([
+        'b0s export --out /var/log/b0s/sessions.ndjson          # from cron: each run appends what is new',
+        'b0s export --format ecs --out sessions.ecs.ndjson',
+        'b0s export --syslog tls://siem.example.com:6514 --format ocsf',
+        'b0s export --follow --interval 60 --out sessions.ndjson   # as a service',
+        'b0s export --with-recordings --status ended,killed | jq .recordings',
+        'b0s export --reset --since 7d > week.ndjson',
+      ]),
+    )
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const { exportOptions, runExport } = await import('./commands/export');
+      const opts = exportOptions(raw, now());
+      await runExport(opts, session(command));
     });
 
   return program;

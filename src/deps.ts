@@ -3,12 +3,13 @@
 // never need a token.
 import type { Dispatcher } from 'undici';
 import type { Border0Client } from './api/client';
+import type { RetryNotice } from './api/http';
 import { findToken, resolveApiUrl, resolveToken, routeTo, type TokenLookup, type TokenSource } from './config';
 import type { IO } from './io';
 import { recentSessions, type RecentSessions } from './recent';
 import type { Settings } from './settings';
 import { VERSION } from './version';
-import type { Env, FileSystem, World } from './world';
+import type { Env, FileSystem, HostProcess, World } from './world';
 
 export interface GlobalOptions {
   settings: Settings;
@@ -20,12 +21,17 @@ export interface GlobalOptions {
 export interface ApiOptions {
   /** Requests the client may have in flight at once (a walk's concurrency). */
   concurrency?: number;
+  /** Told of each retry (a long-running command says on stderr that it is slowed down). */
+  onRetry?: (retry: RetryNotice) => void;
 }
 
 export interface Deps {
   io: IO;
   env: Env;
   fs: FileSystem;
+  /** Where export keeps its checkpoint unless told otherwise. */
+  stateDir: string;
+  host: HostProcess;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Aborted on Ctrl-C and when stdout's reader goes away. */
@@ -74,6 +80,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
       sleep: world.sleep,
       random: world.random,
       trace: globals.debug ? debug : undefined,
+      onRetry: opts.onRetry,
     });
     return new Border0Client(http);
   };
@@ -82,6 +89,8 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     io,
     env: world.env,
     fs: world.fs,
+    stateDir: world.stateDir,
+    host: world.host,
     now: world.now,
     sleep: world.sleep,
     signal,

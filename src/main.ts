@@ -1,6 +1,6 @@
 // The only module that touches the real process: it builds the World from process,
 // the environment and the disk, runs the CLI, and sets the exit code.
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
@@ -33,6 +33,24 @@ function configDir(): string {
   return path.join(process.env.XDG_CONFIG_HOME || path.join(home, '.config'), 'b0s');
 }
 
+// The platform's usual place for state a program keeps between runs (not settings).
+function stateDir(): string {
+  const home = homedir();
+  if (process.platform === 'win32') return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'b0s', 'state');
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'b0s');
+  return path.join(process.env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'b0s');
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const world: World = {
   argv: process.argv.slice(2),
   env: process.env,
@@ -42,6 +60,8 @@ const world: World = {
   homedir: homedir(),
   platform: process.platform,
   configDir: configDir(),
+  stateDir: stateDir(),
+  host: { pid: process.pid, hostname: hostname(), isRunning },
   fs: nodeFileSystem,
   now: () => Date.now(),
   sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),

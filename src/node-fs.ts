@@ -2,9 +2,9 @@
 // that writes `-O` files and reads token files is the same in both.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileSystem } from './world';
+import type { AppendFile, FileSystem } from './world';
 
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 /** link(2) answers these on file systems without hard links (FAT, some network mounts). */
@@ -63,8 +63,95 @@ export const nodeFileSystem: FileSystem = {
       await unlink(temp).catch(() => {});
       throw err;
     }
+    // The new name on disk too: after a power cut the folder must not still hold the old one.
+    await syncFolder(path.dirname(target));
+  },
+
+  async openAppend(file) {
+    let created = true;
+    let handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, 0o644).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      created = false;
+      return undefined;
+    });
+    // A FIFO or device cannot be read back: it is only appended to.
+    handle ??= await open(file, constants.O_RDWR | constants.O_APPEND).catch(() => open(file, constants.O_WRONLY | constants.O_APPEND));
+    try {
+      const st = await handle.stat();
+      if (st.isDirectory()) throw failure('EISDIR', 'is a directory', file);
+      let atLineStart = true;
+      if (st.isFile() && st.size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, st.size - 1);
+        atLineStart = last[0] === 0x0a;
+      }
+      return appendFile(handle, file, created, atLineStart, st.isFile());
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  },
+
+  async createExclusive(file, data) {
+    const handle = await open(file, NEW_FILE, 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.datasync();
+    } catch (err) {
+      await handle.close();
+      await unlink(file).catch(() => {});
+      throw err;
+    }
+    await handle.close();
+    await syncFolder(path.dirname(file));
+  },
+
+  async remove(file) {
+    await unlink(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  },
+
+  async mkdir(folder) {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
   },
 };
+
+function appendFile(handle: Awaited<ReturnType<typeof open>>, file: string, created: boolean, atLineStart: boolean, regular: boolean): AppendFile {
+  return {
+    created,
+    atLineStart,
+    async append(data) {
+      // One write(2) for the whole chunk: with O_APPEND it lands at the end in one piece.
+      const bytes = Buffer.from(data, 'utf8');
+      let done = 0;
+      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+    },
+    async sync() {
+      // A FIFO or a terminal has nothing to flush to disk.
+      if (!regular) return;
+      await handle.datasync();
+      if (created) {
+        await syncFolder(path.dirname(file));
+        created = false;
+      }
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** fsync of a folder, so a name just created or replaced in it survives a power cut. */
+async function syncFolder(folder: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(folder, constants.O_RDONLY);
+    await handle.sync();
+  } catch {
+    // Some platforms and file systems cannot open or sync a folder (Windows, some network mounts).
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
 
 /**
  * Gives the finished temporary file its final name. Without `exclusive`, rename(2)

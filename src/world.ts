@@ -36,6 +36,36 @@ export interface FileSystem {
    * Without it, an existing FIFO or device is written into, not replaced.
    */
   writeFile(path: string, data: Uint8Array | string, opts: { exclusive: boolean }): Promise<void>;
+  /**
+   * Opens a file to append to (O_APPEND: every write lands at the end, whatever else
+   * writes there; never truncated), creating it if missing.
+   */
+  openAppend(path: string): Promise<AppendFile>;
+  /** Creates a file holding `data` (O_EXCL: EEXIST if it exists), on disk before this returns. */
+  createExclusive(path: string, data: string): Promise<void>;
+  /** Removes a file; one that is already gone is not an error. */
+  remove(path: string): Promise<void>;
+  /** Creates a folder and any missing parents (new ones readable by the owner only). */
+  mkdir(path: string): Promise<void>;
+}
+
+export interface AppendFile {
+  /** It did not exist before. */
+  readonly created: boolean;
+  /** Empty, or its last byte is a newline (so what is appended starts a line). */
+  readonly atLineStart: boolean;
+  append(data: string): Promise<void>;
+  /** On disk: its data, and for a new file its name in the folder. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** This process and the machine it runs on, for lock files. */
+export interface HostProcess {
+  pid: number;
+  hostname: string;
+  /** Whether a process with this ID runs on this machine. */
+  isRunning(pid: number): boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -50,6 +80,9 @@ export interface World {
   platform: NodeJS.Platform;
   /** Where b0s may keep small state (the sessions a table last showed). */
   configDir: string;
+  /** Where b0s keeps state it must not lose (export checkpoints); created when first needed. */
+  stateDir: string;
+  host: HostProcess;
   fs: FileSystem;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

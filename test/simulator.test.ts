@@ -258,6 +258,50 @@ describe('authentication', () => {
   });
 });
 
+describe('arrivals that end by themselves (liveForSeconds, b0s-sim --live-for)', () => {
+  it('an arrival is live, then ended liveForSeconds after its start; a kill before that wins', async () => {
+    await withSim({ liveForSeconds: 1, honourTimeFilters: true }, async (s) => {
+      const [first, second] = s.addSessions(2) as [Session, Session];
+      expect([first.end_time, first.killed]).toEqual(['', false]);
+      const killed = (await (await call(s, sessionPath(second), { method: 'PUT', body: '{"killed":true}' })).json()) as Session;
+      expect(killed.killed).toBe(true);
+      const openNow = (await page(s, 'page=1&page_size=5&finished=false')).session_logs.map((x) => x.session_id);
+      expect(openNow).toContain(first.session_id);
+      // The simulator's clock runs at wall speed: wait (bounded by the test timeout) for the end.
+      let detail: Session;
+      for (;;) {
+        detail = (await (await call(s, sessionPath(first))).json()) as Session;
+        if (detail.end_time) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(Date.parse(detail.end_time ?? '')).toBe(Date.parse(first.start_time ?? '') + 1000);
+      expect([detail.killed, detail.last_seen, detail.result]).toEqual([false, detail.end_time, 'success']);
+      // addSessions answers newest first, as the list does.
+      expect(s.sessionAt(0)).toMatchObject({ session_id: first.session_id, killed: false, end_time: detail.end_time });
+      // The kill stays a kill, at the time it happened.
+      expect(s.sessionAt(1)).toMatchObject({ session_id: second.session_id, killed: true, end_time: killed.end_time });
+      // Listed as finished now, and no longer killable.
+      const finished = (await page(s, 'page=1&page_size=5&finished=true')).session_logs.map((x) => x.session_id);
+      expect(finished).toEqual(expect.arrayContaining([first.session_id, second.session_id]));
+      expect(((await (await call(s, sessionPath(first), { method: 'PUT', body: '{"killed":true}' })).json()) as Session).killed).toBe(false);
+    });
+  });
+
+  it('without it, arrivals run until killed; generated sessions are untouched either way', async () => {
+    await withSim({}, async (s) => {
+      const [arrival] = s.addSessions(1) as [Session];
+      expect(arrival.end_time).toBe('');
+    });
+    const [a, b] = await Promise.all([startSimulator({ now: NOW, sessions: 60, quiet: true }), startSimulator({ now: NOW, sessions: 60, quiet: true, liveForSeconds: 1 })]);
+    try {
+      for (let i = 0; i < 60; i++) expect(b.sessionAt(i)).toEqual(a.sessionAt(i));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    await expect(startSimulator({ liveForSeconds: 0 })).rejects.toThrow(/liveForSeconds/);
+  });
+});
+
 describe('PUT /session/{socket}/{session}', () => {
   it('kills a live session and leaves an ended one alone', async () => {
     await withSim({}, async (s) => {

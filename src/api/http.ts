@@ -24,6 +24,19 @@ export interface HttpOptions {
   random(): number;
   /** --debug: one line per attempt. Never given the token. */
   trace?: (line: string) => void;
+  /** Told of each retry before its wait (a long-running command says so on stderr). */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  /** `GET /sessions`: the method and the path below the base URL, without the query. */
+  endpoint: string;
+  /** The HTTP status that is retried, or undefined for a failure without an answer. */
+  status?: number;
+  /** What went wrong without an answer (`ECONNRESET`, `timeout`, ...). */
+  code?: string;
+  /** How long until the next attempt (ms), as far as this request decides it. */
+  waitMs: number;
 }
 
 export interface SendRequest {
@@ -90,7 +103,9 @@ export class Http {
         const failure = networkError(err, opts.baseUrl, opts.timeoutMs, (text) => this.excerpt(text, 200) ?? WITHHELD);
         opts.trace?.(`${traced} → ${failure.code ?? 'error'} after ${opts.now() - started} ms (attempt ${attempt + 1})`);
         if (last || !RETRYABLE_CODES.has(failure.code ?? '')) throw withAttempts(failure, attempt);
-        await opts.sleep(backoffDelay(attempt, opts.random), req.signal);
+        const wait = backoffDelay(attempt, opts.random);
+        opts.onRetry?.({ endpoint, code: failure.code, waitMs: wait });
+        await opts.sleep(wait, req.signal);
         continue;
       }
       opts.limiter.release();
@@ -104,9 +119,13 @@ export class Http {
       const retryAfter = parseRetryAfter(reply.headers['retry-after'], opts.now());
       if (reply.status === 429) {
         // Everyone waits, not just this request: the limiter pauses the whole run.
-        opts.limiter.rateLimited(retryAfter ?? backoffDelay(attempt + 2, opts.random));
+        const wait = retryAfter ?? backoffDelay(attempt + 2, opts.random);
+        opts.onRetry?.({ endpoint, status: reply.status, waitMs: wait });
+        opts.limiter.rateLimited(wait);
       } else {
-        await opts.sleep(retryAfter ?? backoffDelay(attempt, opts.random), req.signal);
+        const wait = retryAfter ?? backoffDelay(attempt, opts.random);
+        opts.onRetry?.({ endpoint, status: reply.status, waitMs: wait });
+        await opts.sleep(wait, req.signal);
       }
     }
   }

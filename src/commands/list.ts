@@ -32,13 +32,12 @@ export interface ListOptions {
   columns?: string[];
   /** --jq: a jq filter over the whole result as one JSON array. */
   jq?: string;
+  /** --follow: keep reading every interval, printing new sessions and state changes. */
+  follow?: { intervalMs: number; since: number };
 }
 
-interface RawListFlags {
-  page?: number;
-  pageSize?: number;
-  all?: boolean;
-  limit?: number;
+/** The flags every command that takes "list filters" shares. */
+export interface FilterFlags {
   socket?: string[];
   user?: string[];
   result?: 'success' | 'denied';
@@ -46,21 +45,34 @@ interface RawListFlags {
   type?: string[];
   since?: number;
   until?: number;
+}
+
+interface RawListFlags extends FilterFlags {
+  page?: number;
+  pageSize?: number;
+  all?: boolean;
+  limit?: number;
   concurrency?: number;
   output?: OutputFormat;
   json?: boolean;
   wide?: boolean;
   columns?: string[];
   jq?: string;
+  follow?: boolean;
+  interval?: number;
 }
+
+export const DEFAULT_FOLLOW_INTERVAL_S = 10;
+/** Without --since, `list --follow` starts with the sessions of the last hour. */
+export const FOLLOW_SINCE_MS = 3_600_000;
 
 const rfc3339 = (t: number) => new Date(t).toISOString();
 
-/** `defaults`: what the settings say where a flag was not given. */
-export function listOptions(given: RawListFlags, defaults: CommandDefaults = {}): ListOptions {
-  const raw = { ...given, pageSize: given.pageSize ?? defaults.pageSize, concurrency: given.concurrency ?? defaults.concurrency };
-  if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
-  if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
+/**
+ * The list filters as what b0s checks on every session (`filter`) and what is asked of
+ * the API too (`hints`); contradictions are usage errors.
+ */
+export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: ListFilters } {
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
     throw new UsageError(`--since (${rfc3339(raw.since)}) is after --until (${rfc3339(raw.until)})`);
   }
@@ -78,9 +90,26 @@ export function listOptions(given: RawListFlags, defaults: CommandDefaults = {})
     since: raw.since,
     until: raw.until,
   };
+  return { filter, hints: apiHints(filter) };
+}
+
+/** `defaults`: what the settings say where a flag was not given; `now` starts --follow. */
+export function listOptions(given: RawListFlags, defaults: CommandDefaults = {}, now = Date.now()): ListOptions {
+  const raw = { ...given, pageSize: given.pageSize ?? defaults.pageSize, concurrency: given.concurrency ?? defaults.concurrency };
+  const shaped = shape(raw, defaults.output);
+  if (raw.interval !== undefined && !raw.follow) throw new UsageError('--interval only applies with --follow');
+  if (raw.follow) {
+    for (const [flag, given] of [['--page', raw.page], ['--all', raw.all], ['--limit', raw.limit], ['--until', raw.until], ['--jq', raw.jq]] as const) {
+      if (given !== undefined) throw new UsageError(`--follow and ${flag} contradict each other: --follow reads from --since on, for as long as it runs`);
+    }
+    if (shaped.format !== 'table' && shaped.format !== 'ndjson') throw new UsageError(`--follow writes events as they happen: -o table (NDJSON when piped) or -o ndjson, not ${shaped.format}`);
+  }
+  if (raw.page !== undefined && raw.all) throw new UsageError('--page and --all contradict each other: --all reads every page');
+  if (raw.page !== undefined && raw.limit !== undefined) throw new UsageError('--page and --limit contradict each other: --limit reads pages from the first');
+  const { filter, hints } = listFilters(raw);
   // Filters the API may not apply (a time window, a state, a type) would leave page 1
   // thinned out at random: without --page they read every page, as --all does.
-  const windowed = raw.since !== undefined || raw.until !== undefined || Boolean(statuses?.length) || Boolean(raw.type?.length);
+  const windowed = filter.since !== undefined || filter.until !== undefined || Boolean(filter.statuses?.length) || Boolean(filter.types?.length);
   const walk = raw.all === true || raw.limit !== undefined || (windowed && raw.page === undefined);
   // A small --limit needs no 100-session page, unless b0s's own filters thin the pages out.
   const pageSize = raw.pageSize ?? (raw.limit !== undefined && !isFiltered(filter) ? Math.min(DEFAULT_PAGE_SIZE, raw.limit) : DEFAULT_PAGE_SIZE);
@@ -90,10 +119,11 @@ export function listOptions(given: RawListFlags, defaults: CommandDefaults = {})
     pageSize,
     limit: raw.limit,
     filter,
-    hints: apiHints(filter),
+    hints,
     concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
-    ...shape(raw, defaults.output),
+    ...shaped,
     wide: raw.wide === true,
+    follow: raw.follow ? { intervalMs: (raw.interval ?? DEFAULT_FOLLOW_INTERVAL_S) * 1000, since: raw.since ?? now - FOLLOW_SINCE_MS } : undefined,
   };
 }
 
@@ -138,6 +168,10 @@ function apiHints(f: SessionFilter): ListFilters {
 const n = (x: number) => x.toLocaleString('en-US');
 
 export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
+  if (opts.follow) {
+    const { runListFollow } = await import('./list-follow');
+    return runListFollow(opts, opts.follow, deps);
+  }
   const { io } = deps;
   if (opts.jq !== undefined) await (await import('../output/jq')).checkJq(opts.jq);
   const client = await deps.api({ concurrency: opts.concurrency });

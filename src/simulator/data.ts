@@ -76,6 +76,8 @@ export interface StoreOptions {
   clock: () => number;
   /** Generated sessions share start times in consecutive groups of this size. */
   tieGroup?: number;
+  /** Arrivals end this many seconds (of `clock`) after they start; unset: they run until killed. */
+  liveForSeconds?: number;
 }
 
 /**
@@ -133,6 +135,7 @@ export class SessionStore {
   private readonly count: number;
   private readonly tieGroup: number;
   private readonly clock: () => number;
+  private readonly liveForSec: number | undefined;
   private readonly perm: Permutation32;
   private readonly arrivalStarts: number[] = [];
   private removedGenerated = 0;
@@ -154,6 +157,7 @@ export class SessionStore {
     if (this.count >= ARRIVAL) throw new Error(`too many sessions: ${opts.sessions}`);
     this.tieGroup = opts.tieGroup ?? 1;
     this.clock = opts.clock;
+    this.liveForSec = opts.liveForSeconds;
     this.perm = new Permutation32(opts.seed);
     this.sockets = makeSockets(opts.seed);
     this.sockets.forEach((s, i) => {
@@ -251,6 +255,18 @@ export class SessionStore {
     return this.core(ref).start;
   }
 
+  /** When an arrival ends by itself (unix seconds), if arrivals end at all. */
+  private plannedEnd(ref: Ref, start: number): number | undefined {
+    return ref >= ARRIVAL && this.liveForSec !== undefined ? start + this.liveForSec : undefined;
+  }
+
+  /** Still running: live by its data, not killed, and not past its planned end. */
+  private running(ref: Ref, c: Core = this.core(ref)): boolean {
+    if (c.kind !== 'live' || this.kills.has(ref)) return false;
+    const end = this.plannedEnd(ref, c.start);
+    return end === undefined || Math.floor(this.clock() / 1000) < end;
+  }
+
   private core(ref: Ref): Core {
     const rng = new Rng(this.seed, Salt.core, ref);
     const arrival = ref >= ARRIVAL;
@@ -327,6 +343,7 @@ export class SessionStore {
     }
     const killedAt = this.kills.get(ref);
     if (killedAt !== undefined) end = lastSeen = killedAt;
+    else if (core.kind === 'live' && !this.running(ref, core)) end = lastSeen = this.plannedEnd(ref, core.start) ?? lastSeen;
     const endSec = end ?? Math.max(core.start, Math.floor(this.clock() / 1000));
 
     const recordingPlan: Built['recordingPlan'] = [];
@@ -403,7 +420,7 @@ export class SessionStore {
   }
 
   isLive(ref: Ref): boolean {
-    return this.core(ref).kind === 'live' && !this.kills.has(ref);
+    return this.running(ref);
   }
 
   /** Ends a live session now; false when it had already ended. */
@@ -434,7 +451,7 @@ export class SessionStore {
       socket: built.socket,
       unixUser: built.unixUser,
       hostile: USERS[built.core.user]?.hostile ?? false,
-      complete: built.core.kind === 'success' && !this.kills.has(ref) && next === undefined,
+      complete: (built.core.kind === 'success' || (built.core.kind === 'live' && !this.running(ref, built.core) && !this.kills.has(ref))) && next === undefined,
     });
   }
 
@@ -445,7 +462,7 @@ export class SessionStore {
     if (f.result !== undefined && (c.kind === 'denied' ? 'denied' : 'success') !== f.result) return false;
     if (f.after !== undefined && c.start * 1000 < f.after) return false;
     if (f.before !== undefined && c.start * 1000 > f.before) return false;
-    if (f.finished !== undefined && (c.kind !== 'live' || this.kills.has(ref)) !== f.finished) return false;
+    if (f.finished !== undefined && !this.running(ref, c) !== f.finished) return false;
     return true;
   }
 
@@ -470,6 +487,11 @@ export class SessionStore {
       // Bounded: a benchmark sweeping many filter values must not grow memory without end.
       if (this.views.size >= 32) this.views.clear();
       this.views.set(key, cached);
+    }
+    // Arrivals that end by themselves change `finished` with the clock alone: scan them afresh.
+    if (f.finished !== undefined && this.liveForSec !== undefined) {
+      cached.arrivals = [];
+      cached.arrivalsScanned = 0;
     }
     for (; cached.arrivalsScanned < this.arrivalStarts.length; cached.arrivalsScanned++) {
       const ref = ARRIVAL + cached.arrivalsScanned;

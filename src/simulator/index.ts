@@ -86,6 +86,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     now,
     sessions: opts.sessions ?? DEFAULTS.sessions,
     tieGroup: opts.tieGroup ?? DEFAULTS.tieGroup,
+    liveForSeconds: opts.liveForSeconds,
     clock: () => now + (Date.now() - startedAt),
   });
   const server = new SimServer(

@@ -28,6 +28,8 @@ Options:
   --default-page-size N     page size when none is asked for (default 10)
   --last-next-page V        next_page on the last page: zero, null or missing (default zero)
   --arrivals N              N new sessions start before each list request (default 0)
+  --live-for S              sessions that arrive end by themselves S seconds after they
+                            start (default: they run until killed)
   --age-out N               the N oldest sessions are removed before each list request
                             (after arrivals); removed sessions answer 404 everywhere
   --ties N                  generated sessions share start times in groups of N (default 1)
@@ -104,6 +106,7 @@ function parse(argv: string[]): { opts: SimOptions; tokenFile?: string; help: bo
       'last-next-page': { type: 'string' },
       arrivals: { type: 'string' },
       'age-out': { type: 'string' },
+      'live-for': { type: 'string' },
       ties: { type: 'string' },
       'shuffle-ties': { type: 'boolean' },
       'total-lag': { type: 'string' },
@@ -132,6 +135,7 @@ function parse(argv: string[]): { opts: SimOptions; tokenFile?: string; help: bo
     lastNextPage: oneOf('last-next-page', values['last-next-page'], ['zero', 'null', 'missing'] as const),
     arrivalsPerListRequest: int('arrivals', values.arrivals),
     ageOutPerListRequest: int('age-out', values['age-out']),
+    liveForSeconds: int('live-for', values['live-for'], 1),
     tieGroup: int('ties', values.ties, 1),
     shuffleTies: values['shuffle-ties'],
     totalLag: int('total-lag', values['total-lag']),

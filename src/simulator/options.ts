@@ -32,6 +32,8 @@ export interface SimOptions {
   arrivalsPerListRequest?: number;
   /** The oldest sessions removed from the store before each GET /sessions is answered. */
   ageOutPerListRequest?: number;
+  /** Sessions that arrive end by themselves this many seconds after they start; default: never. */
+  liveForSeconds?: number;
   /** Generated sessions share start times in consecutive groups of this size; default 1. */
   tieGroup?: number;
   /** Each GET /sessions answer orders sessions that share a start time its own way. */
@@ -127,6 +129,7 @@ export function validateOptions(o: Partial<SimOptions>): void {
   if (o.lastNextPage !== undefined) check(LAST_NEXT_PAGE.includes(o.lastNextPage), `invalid lastNextPage: ${o.lastNextPage} (zero, null or missing)`);
   if (o.arrivalsPerListRequest !== undefined) check(isInt(o.arrivalsPerListRequest, 0), `invalid arrivalsPerListRequest: ${o.arrivalsPerListRequest}`);
   if (o.ageOutPerListRequest !== undefined) check(isInt(o.ageOutPerListRequest, 0), `invalid ageOutPerListRequest: ${o.ageOutPerListRequest}`);
+  if (o.liveForSeconds !== undefined) check(isInt(o.liveForSeconds, 1), `invalid liveForSeconds: ${o.liveForSeconds} (an integer >= 1)`);
   if (o.tieGroup !== undefined) check(isInt(o.tieGroup, 1) && o.tieGroup < 2 ** 31, `invalid tieGroup: ${o.tieGroup} (an integer >= 1)`);
   if (o.shuffleTies !== undefined) check(typeof o.shuffleTies === 'boolean', `invalid shuffleTies: ${o.shuffleTies}`);
   if (o.totalLag !== undefined) check(isInt(o.totalLag, 0), `invalid totalLag: ${o.totalLag}`);

@@ -64,6 +64,12 @@ export interface RunOptions {
   homedir?: string;
   /** Where b0s keeps its state; a fresh one for every run, removed after it, unless a test says otherwise. */
   configDir?: string;
+  /** Where export keeps its checkpoint by default; like configDir. */
+  stateDir?: string;
+  /** The process ID b0s believes it has (lock files): a dead one plays a process that was killed. */
+  pid?: number;
+  /** The file system b0s uses (default: the real one). */
+  fs?: World['fs'];
   /** Virtual ms since the epoch the clock starts at. */
   now?: number;
   /** How many times faster than real time the clock runs (sleeps shrink by the same factor). */
@@ -84,6 +90,15 @@ export interface RunResult {
   stdoutBytes: Buffer;
 }
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The World of one run; `scratch` is a temp folder for its home and config. */
 function testWorld(argv: string[], opts: RunOptions, scratch: string) {
   const stdout = opts.stdout ?? new MemoryStream({ isTTY: opts.tty?.stdout, columns: opts.columns });
@@ -102,7 +117,9 @@ function testWorld(argv: string[], opts: RunOptions, scratch: string) {
     homedir: opts.homedir ?? path.join(scratch, 'home'),
     platform: 'linux',
     configDir: opts.configDir ?? path.join(scratch, 'config'),
-    fs: nodeFileSystem,
+    stateDir: opts.stateDir ?? path.join(scratch, 'state'),
+    host: { pid: opts.pid ?? process.pid, hostname: os.hostname(), isRunning: isRunning },
+    fs: opts.fs ?? nodeFileSystem,
     now: () => Math.round(start + (performance.now() - t0) * speedup),
     sleep: async (ms, signal) => {
       opts.sleeps?.push(ms);
