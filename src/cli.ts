@@ -237,21 +237,30 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
     });
 
   target(program.command('replay'))
-    .description('Print what happened in a session: the terminal text or the query log')
+    .description('What happened in a session: the terminal text, query or request log; or play it in the terminal (--play)')
     .option('--recording <id>', 'only this recording (default: all, in order)')
     .addOption(
-      new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play) or raw (exactly as the API sent it)')
-        .argParser(choice('--format', ['text', 'asciicast', 'raw'] as const))
-        .default('text'),
+      new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play), json (parsed events or records) or raw (exactly as the API sent it)')
+        .argParser(choice('--format', ['text', 'asciicast', 'json', 'raw'] as const)),
     )
+    .option('--cast-version <n>', 'with --format asciicast: 2 (default, plays everywhere) or 3 (asciinema 3)')
+    .option('--timestamps', 'text dump: put the wall-clock time (UTC) before each command line')
+    .option('--timestamps-all', 'text dump: put the time before every line')
+    .option('--play', 'play a terminal recording in this terminal, with its timing (Space pauses, . steps, ← → seek, q quits)')
+    .option('--speed <x>', 'with --play: play x times faster (default 1; 0.5 is half speed)')
+    .option('--idle-limit <seconds>', 'with --play: shorten pauses longer than this (applied before --speed)')
     .option('-O, --output-file <file>', 'write to this file instead of stdout')
     .option('--force', 'overwrite the -O file if it exists')
     .addHelpText(
       'after',
       examples([
         'b0s replay <socket_id> <session_id>',
+        'b0s replay e1f3464d --timestamps                  # when each command ran',
+        'b0s replay e1f3464d --play --speed 2 --idle-limit 1',
         'b0s replay e1f3464d --recording <recording_id>',
         'b0s replay e1f3464d --format asciicast -O session.cast && asciinema play session.cast',
+        'b0s replay e1f3464d --format asciicast --cast-version 3 -O session.cast',
+        "b0s replay e1f3464d --format json | jq '.[0].events | length'",
         'b0s replay e1f3464d --format raw -O recording.raw',
       ]),
     )

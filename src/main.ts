@@ -46,6 +46,10 @@ const world: World = {
   sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
   random: Math.random,
   signal: interrupt.signal,
+  onExit(fn) {
+    process.on('exit', fn);
+    return () => process.removeListener('exit', fn);
+  },
 };
 
 run(world).then((code) => {

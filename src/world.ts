@@ -10,12 +10,15 @@ export interface OutStream {
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
   writableNeedDrain?: boolean;
   destroyed?: boolean;
 }
 
 export interface InStream extends NodeJS.ReadableStream {
   isTTY?: boolean;
+  /** A terminal's: keys arrive one by one, unechoed, Ctrl-C as a byte. */
+  setRawMode?(mode: boolean): unknown;
 }
 
 export interface FileSystem {
@@ -58,6 +61,11 @@ export interface World {
    * 130, 143 or 129 (the reason is a CancelledError that carries the code).
    */
   signal: AbortSignal;
+  /**
+   * Runs `fn` if the process exits while it is registered (a second Ctrl-C exits at
+   * once): for putting the terminal back. Returns a function that unregisters it.
+   */
+  onExit?(fn: () => void): () => void;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
 }

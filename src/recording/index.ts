@@ -12,6 +12,7 @@ import { renderPlainText } from './plain-text';
 import { renderGenericLog } from './generic-log';
 import { renderQueryLog, type QueryLogPaint } from './query-log';
 import { renderTerminal, type TerminalTextOptions } from './terminal-text';
+import type { LineTime } from './timestamps';
 
 export { decodeRecordingBody, MAX_GUNZIPPED_BYTES } from './decode';
 export { parseAsciicast, toAsciicast, toAsciicastV3, parseResize, type Asciicast, type AsciicastEvent } from './asciicast';
@@ -21,6 +22,7 @@ export { renderGenericLog, logfmtValue } from './generic-log';
 export { toRfc3339 } from './time';
 export { renderPlainText } from './plain-text';
 export type { Overwritten } from './hidden';
+export type { LineTime } from './timestamps';
 export { sniffKind, type RecordingKind } from './kind';
 export { recordingDocument, type RecordingDocument } from './document';
 export { renderRequestLog } from './request-log';
@@ -28,6 +30,12 @@ export { renderRequestLog } from './request-log';
 export interface RenderOptions extends TerminalTextOptions {
   /** How failed and denied queries and requests stand out (colour on a terminal). */
   paint?: QueryLogPaint;
+  /**
+   * Put each command line's (or every line's) wall-clock time before it, in a terminal
+   * recording's dump. `start` (ms since the epoch) is used when the recording's header
+   * has no timestamp. Query and request logs carry their times already.
+   */
+  timestamps?: { lines: 'commands' | 'all'; start?: number };
 }
 
 export interface RenderedRecording {
@@ -37,6 +45,10 @@ export interface RenderedRecording {
   hidden: Overwritten;
   /** Things the person reading should know about how it was rendered (one line each). */
   warnings: string[];
+  /** With `lineTimes`, for a terminal recording: when each line of `text` was shown. */
+  times?: Array<LineTime | undefined>;
+  /** A terminal recording's start (ms since the epoch), from its header, if it has one. */
+  start?: number;
 }
 
 const NOTHING_HIDDEN: Overwritten = { texts: [], total: 0 };
@@ -54,7 +66,8 @@ export async function renderRecording(type: string | null | undefined, text: str
   switch (kind) {
     case 'terminal': {
       const rendered = await terminal(parseAsciicast(text), opts);
-      return { ...rendered, warnings: [...unknown, ...rendered.warnings] };
+      const out = { ...rendered, warnings: [...unknown, ...rendered.warnings] };
+      return opts.timestamps ? withTimestamps(out, opts.timestamps) : out;
     }
     case 'queries':
       return plain(renderQueryLog(text, opts.paint), unknown);
@@ -79,8 +92,10 @@ export async function renderRecordingText(type: string | null | undefined, text:
   return (await renderRecording(type, text, opts)).text;
 }
 
-async function terminal(cast: Asciicast, opts: TerminalTextOptions): Promise<RenderedRecording> {
-  const { text, hidden } = await renderTerminal(cast, opts);
+async function terminal(cast: Asciicast, opts: RenderOptions): Promise<RenderedRecording> {
+  const { text, hidden, times } = await renderTerminal(cast, { ...opts, lineTimes: opts.lineTimes || opts.timestamps !== undefined });
+  const stamp = cast.header.timestamp;
+  const start = typeof stamp === 'number' && Number.isFinite(stamp) && stamp > 0 && stamp < 253402300800 ? stamp * 1000 : undefined;
   const warnings = cast.headerless
     ? [`it has no asciicast header (it starts with an event), so it was played on an ${cast.header.width}x${cast.header.height} terminal`]
     : [];
@@ -90,7 +105,30 @@ async function terminal(cast: Asciicast, opts: TerminalTextOptions): Promise<Ren
       `${lost.toLocaleString('en-US')} character${lost === 1 ? ' shows' : 's show'} as \ufffd (U+FFFD): bytes the recorder could not decode, such as a character split between two reads; what they were is not in the recording`,
     );
   }
-  return { text, hidden, warnings };
+  return { text, hidden, warnings, ...(times ? { times } : {}), ...(start !== undefined ? { start } : {}) };
+}
+
+/** The dump with each command line's (or every line's) time before it, the others indented to match. */
+function withTimestamps(r: RenderedRecording, want: NonNullable<RenderOptions['timestamps']>): RenderedRecording {
+  const start = r.start ?? want.start;
+  const warnings = [...r.warnings];
+  if (start === undefined) warnings.push('it says nothing of when it started, so times are counted from its start (+H:MM:SS)');
+  const stampOf = (t: LineTime) => (start === undefined ? `+${clock(t.at)}` : new Date(start + Math.floor(t.at) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const lines = r.text.split('\n');
+  const stamps = lines.map((_, i) => {
+    const t = r.times?.[i];
+    return t && (want.lines === 'all' || t.command) ? stampOf(t) : '';
+  });
+  const width = Math.max(0, ...stamps.map((s) => s.length));
+  if (width === 0) return { ...r, warnings };
+  const text = lines.map((line, i) => `${stamps[i]!.padEnd(width)}  ${line}`.trimEnd()).join('\n');
+  return { ...r, text, warnings };
+}
+
+/** Seconds as H:MM:SS. */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 /** U+FFFD in the output: what a recorder stores for bytes it could not decode. */
