@@ -37,9 +37,15 @@ class Fields {
     return undefined;
   }
 
+  /** The first of `paths` that holds a string, number or boolean, as one line of text. */
   text(...paths: string[]): string | undefined {
-    const v = this.take(...paths);
-    return v === undefined ? undefined : oneLine(v);
+    for (const path of paths) {
+      const v = this.at(path);
+      if (v === undefined || v === null || v === '' || typeof v === 'object') continue;
+      this.used.add(path);
+      return oneLine(v);
+    }
+    return undefined;
   }
 
   number(...paths: string[]): number | undefined {
