@@ -127,7 +127,7 @@ describe('b0s search', () => {
     expect(folded.code).toBe(0);
     const [head, match] = folded.stdout.split('\n');
     expect(head).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36} {2}\d{4}-\d\d-\d\dT\S+Z {2}\S+@\S+ {2}\S+-db {2}database$/);
-    expect(match).toMatch(/^ {2}\d{4}-\S+Z +\d{4}-\S+ .*DROP TABLE audit_notes {2}→ command denied by policy$/);
+    expect(match).toMatch(/^ {2}\d{4}-\S+Z {2}\S+ +denied .*DROP TABLE audit_notes {2}→ command denied by policy$/);
     expect(folded.stderr).toMatch(/\d+ match(es)? in \d+ recordings of \d+ sessions/);
   });
 

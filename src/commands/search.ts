@@ -215,15 +215,18 @@ class MatchWriter {
       if (found.length > 1 || recordingsShown(session) > 1) lines.push(out.dim(`  recording ${inlineText(recording.recording_id)} (${inlineText(recording.recording_type ?? 'unknown type')})`));
       let lastLine = -Infinity;
       for (const m of matches) {
+        // A log line starts with its own time; a terminal line gets a column for it.
+        const pad = m.section === 'log' ? '  ' : `  ${' '.repeat(20)}  `;
         const firstShown = m.line - m.before.length;
         if (m.before.length + m.after.length > 0 && lastLine !== -Infinity && firstShown > lastLine + 1) lines.push(out.dim('  --'));
         // Context already printed with the previous match is not printed again.
         m.before.forEach((l, i) => {
-          if (firstShown + i > lastLine) lines.push(out.dim(`  ${' '.repeat(20)}  ${l}`));
+          if (firstShown + i > lastLine) lines.push(out.dim(`${pad}${l}`));
         });
         const hidden = m.section === 'hidden' ? out.yellow('  (hidden: printed, then taken off the screen)') : '';
-        lines.push(`  ${(m.time ?? '').padEnd(20)}  ${highlight(m.text, m.ranges, out.red.bold)}${hidden}`);
-        m.after.forEach((l) => lines.push(out.dim(`  ${' '.repeat(20)}  ${l}`)));
+        const when = m.section === 'log' ? '  ' : `  ${(m.time ?? '').padEnd(20)}  `;
+        lines.push(`${when}${highlight(m.text, m.ranges, out.red.bold)}${hidden}`);
+        m.after.forEach((l) => lines.push(out.dim(`${pad}${l}`)));
         lastLine = m.line + m.after.length;
       }
     }

@@ -56,7 +56,7 @@ const SOCKET_DEFS: ReadonlyArray<Omit<SimSocket, 'id' | 'serverName'>> = [
   { name: 'analytics-db', type: 'database', port: '3306', database: 'analytics', dialect: 'mysql', unixUsers: [] },
   { name: 'prod-k8s', type: 'kubernetes', port: '443', unixUsers: [] },
   { name: 'billing-s3', type: 's3', port: '443', unixUsers: [] },
-  { name: 'warehouse-snowflake', type: 'snowflake', port: '443', database: 'ANALYTICS', unixUsers: [] },
+  { name: 'snowflake-dw', type: 'snowflake', port: '443', database: 'ANALYTICS', unixUsers: [] },
   { name: 'jump-rdp', type: 'rdp', port: '3389', unixUsers: [] },
 ];
 
