@@ -43,6 +43,8 @@ class WorkerPool implements Searcher {
   private readonly running = new Map<number, { job: Job; worker: Worker }>();
   private nextId = 1;
   private closed = false;
+  /** Workers being started. */
+  private starting = 0;
 
   constructor(
     private readonly file: string,
@@ -110,8 +112,6 @@ class WorkerPool implements Searcher {
       worker.postMessage(job.msg, [job.transfer]);
     }
   }
-
-  private starting = 0;
 
   async close(): Promise<void> {
     this.closed = true;
