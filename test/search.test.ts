@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { decodeRecordingBody } from '../src/recording';
 import { compileMatcher } from '../src/recording/matcher';
-import { UsageError } from '../src/errors';
+import { CancelledError, UsageError } from '../src/errors';
 import { parseNdjson } from './helpers/parse';
 import { SIM_NOW, useSimulator } from './helpers/sim';
 import { useTempDir } from './helpers/tmp';
@@ -129,6 +129,21 @@ describe('b0s search', () => {
     expect(head).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36} {2}\d{4}-\d\d-\d\dT\S+Z {2}\S+@\S+ {2}\S+-db {2}database$/);
     expect(match).toMatch(/^ {2}\d{4}-\S+Z {2}\S+ +denied .*DROP TABLE audit_notes {2}→ command denied by policy$/);
     expect(folded.stderr).toMatch(/\d+ match(es)? in \d+ recordings of \d+ sessions/);
+  });
+
+  it('Ctrl-C: exit 130, and the JSON written so far is a closed array; nothing matched is [] and exit 1', async () => {
+    sim().setOptions({ latencyMs: 20 });
+    try {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new CancelledError('interrupted')), 400);
+      const r = await b0s(['search', '--regex', PATTERN, '-o', 'json', '--concurrency', '2'], { env: env(), signal: stop.signal });
+      expect(r.code).toBe(130);
+      expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    } finally {
+      sim().setOptions({ latencyMs: 0 });
+    }
+    const none = await b0s(['search', 'no such text anywhere', '--type', 'http', '-o', 'json'], { env: env() });
+    expect([none.code, JSON.parse(none.stdout)]).toEqual([1, []]);
   });
 
   it('an invalid regular expression is exit 2 before any request; RE2 refuses backreferences', async () => {
