@@ -334,6 +334,15 @@ describe('GET .../session_log', () => {
       expect(gz.headers.get('content-type')).toBe('application/gzip');
       expect(gz.headers.get('content-encoding')).toBeNull();
       expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(`${lines.join('\n')}\n`);
+      // As Border0's connector uploads them: a gzip member per 30 s, the header only in the first.
+      s.setOptions({ logEncoding: 'gzip-chunks' });
+      const chunks = Buffer.from(await (await call(s, path)).arrayBuffer());
+      expect(gunzipSync(chunks).toString()).toBe(`${lines.join('\n')}\n`);
+      const second = chunks.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 10);
+      expect(second).toBeGreaterThan(0);
+      expect(gunzipSync(chunks.subarray(second)).toString()).toMatch(/^\[\d/);
+      s.setOptions({ logEncoding: 'object' });
+      expect(await (await call(s, path)).json()).toEqual({ type: 'asciicast', data: lines.join('\n') });
 
       s.setOptions({ logEncoding: 'json-string' });
       const dump = (await (await call(s, `${path}?format=text`)).json()) as string;
