@@ -293,8 +293,8 @@ export function buildProgram(world: World, session: (command: Command) => Deps):
       `\nExamples:\n${[
         "b0s search 'DROP TABLE' --since 7d",
         "b0s search --regex 'curl .*\\| *(ba)?sh' -i --since 7d",
-        'b0s search rm -C 2 --socket prod-ssh --user alice@example.com',
-        'b0s search evil.example -o ndjson | jq -r .session_id | sort -u',
+        'b0s search systemctl -C 1 --socket prod-ssh --user alice@example.com --since 4d',
+        'b0s search evil.example --since 2d -o ndjson | jq -r .session_id | sort -u',
       ]
         .map((l) => `  ${l}`)
         .join('\n')}\n\nExit codes:\n  0    something matched\n  1    nothing matched (or an API, server or network failure: then stderr says so)\n  2    usage error, such as an invalid regular expression\n  3    authentication\n  5    some recordings could not be searched (each is named on stderr)\n  130  interrupted (Ctrl-C)`,

@@ -217,7 +217,7 @@ class MatchWriter {
     const head = [`${inlineText(session.socket_id)}/${inlineText(session.session_id)}`, inlineText(session.start_time), inlineText(session.user_email), inlineText(session.socket_name), inlineText(session.session_type)];
     const lines = [out.bold(head.join('  '))];
     for (const { recording, matches } of found) {
-      if (found.length > 1 || recordingsShown(session) > 1) lines.push(out.dim(`  recording ${inlineText(recording.recording_id)} (${inlineText(recording.recording_type ?? 'unknown type')})`));
+      if (found.length > 1 || recordingsOf(session).length > 1) lines.push(out.dim(`  recording ${inlineText(recording.recording_id)} (${inlineText(recording.recording_type ?? 'unknown type')})`));
       let lastLine = -Infinity;
       for (const m of matches) {
         // A log line starts with its own time; a terminal line gets a column for it.
@@ -237,10 +237,6 @@ class MatchWriter {
     }
     return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
   }
-}
-
-function recordingsShown(s: Session): number {
-  return recordingsOf(s).length;
 }
 
 function highlight(text: string, ranges: Array<[number, number]>, paint: (s: string) => string): string {
