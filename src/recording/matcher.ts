@@ -27,11 +27,16 @@ const MAX_PATTERN = 4096;
 // Highlighting stops after this many matches on one line.
 const MAX_RANGES = 100;
 
+// A search compiles one pattern and uses it on every recording.
+let last: { key: string; matcher: Matcher } | undefined;
+
 /** Throws UsageError for a pattern that cannot be used. */
 export function compileMatcher(spec: PatternSpec): Matcher {
   if (spec.pattern === '') throw new UsageError('the pattern is empty: give the text to search for');
   if (spec.pattern.length > MAX_PATTERN) throw new UsageError(`the pattern is ${spec.pattern.length} characters long; at most ${MAX_PATTERN}`);
-  return spec.regex ? re2Matcher(spec) : literalMatcher(spec);
+  const key = `${spec.regex}:${spec.ignoreCase}:${spec.pattern}`;
+  if (last?.key !== key) last = { key, matcher: spec.regex ? re2Matcher(spec) : literalMatcher(spec) };
+  return last.matcher;
 }
 
 function literalMatcher(spec: PatternSpec): Matcher {
