@@ -204,7 +204,36 @@ async function renderBenchmark() {
   );
 }
 
-const benchmarks = { walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark };
+/** How many recordings the sessions of a simulator hold, from its own list. */
+async function recordingCount(env) {
+  const res = await fetch(`${env.BORDER0_API}/sessions?page=1&page_size=1000`, { headers: { 'x-access-token': env.BORDER0_ADMIN_TOKEN } });
+  const { session_logs: sessions } = await res.json();
+  return sessions.reduce((n, s) => n + (s.recordings?.length ?? 0), 0);
+}
+
+async function searchBenchmark() {
+  // About 500 recordings of every type (terminal, database, HTTP, Kubernetes, S3, Snowflake).
+  const sim = await startSimProcess(['--sessions', '560', '--latency', '30']);
+  try {
+    const recordings = await recordingCount(sim.env);
+    const args = ['search', '--regex', 'evil\\.example|DROP TABLE|secrets|GRANT ROLE|AccessDenied', '-C', '1', '-o', 'ndjson'];
+    const fast = await best(2, () => b0s(args, sim.env));
+    const slow = await best(1, () => b0s([...args, '--concurrency', '1'], sim.env));
+    const same = fast.digest === slow.digest && fast.bytes > 0;
+    const ratio = slow.ms / fast.ms;
+    report(
+      `search of ${recordings} recordings, 30 ms latency: default concurrency vs one at a time`,
+      ratio,
+      '>= 4x faster, identical output',
+      ratio >= 4 && same,
+      `default ${fast.ms.toFixed(0)} ms, sequential ${slow.ms.toFixed(0)} ms, output ${same ? 'identical' : 'DIFFERENT'} (${(fast.bytes / 1e3).toFixed(0)} kB of matches)`,
+    );
+  } finally {
+    sim.stop();
+  }
+}
+
+const benchmarks = { walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark, search: searchBenchmark };
 const only = process.argv.slice(2);
 for (const [name, benchmark] of Object.entries(benchmarks)) {
   if (only.length === 0 || only.some((prefix) => name.startsWith(prefix))) await benchmark();

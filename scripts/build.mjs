@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: { b0s: 'src/main.ts', 'b0s-sim': 'src/simulator/main.ts' },
+  entryPoints: { b0s: 'src/main.ts', 'b0s-sim': 'src/simulator/main.ts', 'search-worker': 'src/recording/search-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import { createDeps, type Deps, type GlobalOptions } from './deps';
-import { B0sError, CancelledError, ExitCode, OutputError, UsageError } from './errors';
+import { B0sError, CancelledError, ExitCode, NothingFound, OutputError, UsageError } from './errors';
 import { createIO, envColor, type IO } from './io';
 import { pagerCommand } from './pager';
 import { inlineText, multilineText } from './text';
@@ -119,6 +119,7 @@ function report(err: unknown, io: IO, debug: boolean): number {
     io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message.replace(/^error: /, ''))} (see --help)\n`);
     return ExitCode.usage;
   }
+  if (err instanceof NothingFound) return err.exitCode;
   if (err instanceof B0sError) {
     io.stderr.write(`${io.err.red('b0s:')} ${oneLine(err.message)}\n`);
     if (debug) io.stderr.write(`${multilineText(stackOf(err))}\n`);
@@ -252,27 +253,71 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     });
 
   target(program.command('replay'))
-    .description('Print what happened in a session: the terminal text or the query log')
+    .description('What happened in a session: the terminal text, query or request log; or play it in the terminal (--play)')
     .option('--recording <id>', 'only this recording (default: all, in order)')
     .addOption(
-      new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play) or raw (exactly as the API sent it)')
-        .argParser(choice('--format', ['text', 'asciicast', 'raw'] as const))
-        .default('text'),
+      new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play), json (parsed events or records) or raw (exactly as the API sent it)')
+        .argParser(choice('--format', ['text', 'asciicast', 'json', 'raw'] as const)),
     )
+    .option('--cast-version <n>', 'with --format asciicast: 2 (default, plays everywhere) or 3 (asciinema 3)')
+    .option('--timestamps', 'text dump: put the wall-clock time (UTC) before each command line')
+    .option('--timestamps-all', 'text dump: put the time before every line')
+    .option('--play', 'play a terminal recording in this terminal, with its timing (Space pauses, . steps, ← → seek, q quits)')
+    .option('--speed <x>', 'with --play: play x times faster (default 1; 0.5 is half speed)')
+    .option('--idle-limit <seconds>', 'with --play: shorten pauses longer than this (applied before --speed)')
     .option('-O, --output-file <file>', 'write to this file instead of stdout')
     .option('--force', 'overwrite the -O file if it exists')
     .addHelpText(
       'after',
       examples([
         'b0s replay <socket_id> <session_id>',
+        'b0s replay e1f3464d --timestamps                  # when each command ran',
+        'b0s replay e1f3464d --play --speed 2 --idle-limit 1',
         'b0s replay e1f3464d --recording <recording_id>',
         'b0s replay e1f3464d --format asciicast -O session.cast && asciinema play session.cast',
+        'b0s replay e1f3464d --format asciicast --cast-version 3 -O session.cast',
+        "b0s replay e1f3464d --format json | jq '.[0].events | length'",
         'b0s replay e1f3464d --format raw -O recording.raw',
       ]),
     )
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { replayOptions, runReplay } = await import('./commands/replay');
       await runReplay(replayOptions(first, second, raw), session(command));
+    });
+
+  program
+    .command('search')
+    .argument('<pattern>', 'text to look for (a regular expression with --regex)')
+    .description('Find sessions whose recordings show a pattern: the screen text (also text hidden by overwriting), database queries and results, request logs')
+    .option('--regex', 'the pattern is a regular expression, in RE2 syntax (linear time: no backreferences or lookaround)')
+    .option('-i, --ignore-case', 'ignore case')
+    .option('-C, --context <n>', 'show n lines before and after each match', wholeNumber('--context', 0, 50))
+    .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
+    .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
+    .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
+    .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
+    .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
+    .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
+    .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'))
+    .option('--limit <n>', 'search at most the n newest matching sessions that have recordings', positiveInt('--limit', MAX_LIMIT))
+    .option('--concurrency <n>', 'recordings downloaded and searched at once (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
+    .addOption(new Option('-o, --output <format>', 'output format: text, ndjson or json (default text)').argParser(choice('--output', ['text', 'ndjson', 'json'] as const)))
+    .option('--json', 'same as -o json')
+    .addHelpText(
+      'after',
+      `\nExamples:\n${[
+        "b0s search 'DROP TABLE' --since 7d",
+        "b0s search --regex 'curl .*\\| *(ba)?sh' -i --since 7d",
+        'b0s search systemctl -C 1 --socket prod-ssh --user alice@example.com --since 4d',
+        'b0s search evil.example --since 2d -o ndjson | jq -r .session_id | sort -u',
+      ]
+        .map((l) => `  ${l}`)
+        .join('\n')}\n\nExit codes:\n  0    something matched\n  1    nothing matched (or an API, server or network failure: then stderr says so)\n  2    usage error, such as an invalid regular expression\n  3    authentication\n  5    some recordings could not be searched (each is named on stderr)\n  130  interrupted (Ctrl-C)`,
+    )
+    .action(async (pattern: string, raw: Record<string, unknown>, command: Command) => {
+      const { searchOptions, runSearch } = await import('./commands/search');
+      const opts = await searchOptions(pattern, raw);
+      await runSearch(opts, session(command));
     });
 
   program

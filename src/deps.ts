@@ -36,6 +36,8 @@ export interface Deps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Aborted on Ctrl-C and when stdout's reader goes away. */
   signal: AbortSignal;
+  /** Runs `fn` if the process exits while it is registered; returns a function that unregisters it. */
+  onExit(fn: () => void): () => void;
   debug(line: string): void;
   api(opts?: ApiOptions): Promise<Border0Client>;
   /** The token the API client would use and its source, unchecked (for `auth status`). */
@@ -94,6 +96,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     now: world.now,
     sleep: world.sleep,
     signal,
+    onExit: (fn) => world.onExit?.(fn) ?? (() => {}),
     debug,
     recent: recentSessions(world.configDir, debug, world.now),
     settings,

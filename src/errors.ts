@@ -100,6 +100,11 @@ export class PartialFailure extends B0sError {
 }
 
 
+/** A search found nothing: exit 1, and nothing is printed (as grep). */
+export class NothingFound extends B0sError {
+  readonly exitCode = ExitCode.failure;
+}
+
 /** A local file b0s was asked to write (or read) could not be. Exit 1. */
 export class FileError extends B0sError {
   readonly exitCode = ExitCode.failure;

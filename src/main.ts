@@ -68,6 +68,10 @@ const world: World = {
   random: Math.random,
   signal: interrupt.signal,
   spawnPager,
+  onExit(fn) {
+    process.on('exit', fn);
+    return () => process.removeListener('exit', fn);
+  },
 };
 
 run(world).then((code) => {

@@ -11,12 +11,15 @@ export interface OutStream {
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
   writableNeedDrain?: boolean;
   destroyed?: boolean;
 }
 
 export interface InStream extends NodeJS.ReadableStream {
   isTTY?: boolean;
+  /** A terminal's: keys arrive one by one, unechoed, Ctrl-C as a byte. */
+  setRawMode?(mode: boolean): unknown;
 }
 
 export interface FileSystem {
@@ -94,6 +97,11 @@ export interface World {
   signal: AbortSignal;
   /** Starts a pager for terminal output (src/pager.ts); without it, b0s never pages. */
   spawnPager?(command: string, env: Env): PagerProcess;
+  /**
+   * Runs `fn` if the process exits while it is registered (a second Ctrl-C exits at
+   * once): for putting the terminal back. Returns a function that unregisters it.
+   */
+  onExit?(fn: () => void): () => void;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
 }

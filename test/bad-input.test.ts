@@ -37,7 +37,7 @@ const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, s
   [['show', 'abc def'], /is not a session/],
   [['show', ''], /is not a session/],
   [['replay', UUID, 'x y'], /the session ID must be a UUID/],
-  [['replay', UUID, UUID, '--format', 'mp4'], /--format must be one of text, asciicast, raw/],
+  [['replay', UUID, UUID, '--format', 'mp4'], /--format must be one of text, asciicast, json, raw/],
   [['replay', UUID, UUID, '--recording', '../x'], /--recording must be a recording ID/],
   [['replay', UUID, UUID, '--force'], /--force only applies with -O FILE/],
   [['kill', 'x/y'], /the socket ID must be a UUID/],

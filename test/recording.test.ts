@@ -346,7 +346,11 @@ describe('renderRecordingText: dispatch on recording_type', () => {
   it('renders each type in its own form', async () => {
     expect(await renderRecordingText('asciinema', sshCast)).toBe('$ uname\nLinux');
     expect(await renderRecordingText('database_query_log', queries)).toMatch(/prod-db +ok +1 row +2 ms +SELECT 1$/);
-    for (const type of ['kubernetes_api_request_log', 'aws_s3_api_request_log', 'http_access_log', 'snowflake_query_log']) {
+    // A request log reads as columns when it has the fields its kind is known by...
+    expect((await renderRecordingText('http_access_log', requests)).split(/ {2,}/)).toEqual(['2026-11-20T10:00:01.123Z', '-', 'GET', '-', '-', '-', '/']);
+    expect((await renderRecordingText('kubernetes_api_request_log', requests)).split(/ {2,}/)).toEqual(['2026-11-20T10:00:01.123Z', '-', 'get', '-', '/']);
+    // ... and as every field, key=value, when it has none of them.
+    for (const type of ['aws_s3_api_request_log', 'snowflake_query_log']) {
       expect(await renderRecordingText(type, requests)).toBe('2026-11-20T10:00:01.123Z method=GET path=/');
     }
   });

@@ -6,6 +6,7 @@ import type { Session } from '../src/api/types';
 import { b0s, recordOutput } from './helpers/world';
 import { findSession, useSimulator } from './helpers/sim';
 import { useTempDir } from './helpers/tmp';
+import { LOG_ENCODINGS } from '../src/simulator/recordings';
 
 const { sim, env } = useSimulator({ sessions: 300 });
 
@@ -101,7 +102,7 @@ describe('b0s replay', () => {
   it('every body encoding the API might use gives the same text', async () => {
     const s = ssh();
     const texts: string[] = [];
-    for (const logEncoding of ['json-string', 'json', 'text', 'gzip'] as const) {
+    for (const logEncoding of LOG_ENCODINGS) {
       sim().setOptions({ logEncoding });
       const r = await b0s(['replay', s.socket_id, s.session_id], { env: env() });
       expect(r.code).toBe(0);

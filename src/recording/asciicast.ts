@@ -35,7 +35,8 @@ export function parseAsciicast(text: string): Asciicast {
   const events: AsciicastEvent[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (line === '') continue;
+    // v3 allows comment lines.
+    if (line === '' || (relative && line.startsWith('#'))) continue;
     const value = parseLine(line, i + 1);
     if (header === undefined && isEvent(value)) {
       // Events with no header line before them (a recorder that lost it, or a cut
@@ -182,6 +183,40 @@ export function toAsciicast(cast: Asciicast): string {
     out.push(safeJson([Number.isFinite(time) && time > 0 ? time : 0, code, data]));
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * The same recording as asciicast v3 (what asciinema 3 writes): the size and terminal
+ * type in a `term` object, and each event's time as the interval since the one before,
+ * in whole milliseconds. The intervals are taken between rounded absolute times, so
+ * their sum is always the last event's time rounded, however many there are: rounding
+ * each interval on its own would drift by up to half a millisecond per event.
+ */
+export function toAsciicastV3(cast: Asciicast): string {
+  const out = [safeJson(v3Header(normaliseHeader(cast.header)))];
+  let previous = 0;
+  for (const [time, code, data] of cast.events) {
+    if (code === '') continue;
+    if (code === 'r' && parseResize(data) === undefined) continue;
+    // Out-of-order times (a recorder's clock stepping back) become a zero interval.
+    const at = Math.max(previous, Number.isFinite(time) && time > 0 ? Math.round(time * 1000) : 0);
+    out.push(safeJson([(at - previous) / 1000, code, data]));
+    previous = at;
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function v3Header(v2: Record<string, unknown>): Record<string, unknown> {
+  const { version: _v, width, height, env, theme, ...rest } = v2;
+  const term: Record<string, unknown> = { cols: width, rows: height };
+  let others = env as Record<string, string> | undefined;
+  if (others?.TERM !== undefined) {
+    const { TERM, ...remaining } = others;
+    term.type = TERM;
+    others = Object.keys(remaining).length > 0 ? remaining : undefined;
+  }
+  if (theme !== undefined) term.theme = theme;
+  return { version: 3, term, ...rest, ...(others ? { env: others } : {}) };
 }
 
 const U16_MAX = 65535;

@@ -12,7 +12,7 @@ import { hasUnsafeChars, inlineText } from '../output/sanitize';
 import { toRfc3339 } from './time';
 
 // Checked in this order; the first present becomes the line's leading time.
-const TIME_FIELDS = ['time', 'timestamp', 'ts', '@timestamp'] as const;
+export const TIME_FIELDS = ['time', 'timestamp', 'ts', '@timestamp'] as const;
 
 /**
  * A value for `key=value`, quoted when a space, quote or escaped control character would
@@ -37,7 +37,8 @@ function logfmtKey(key: string): string {
   return safe === '' ? '_' : safe;
 }
 
-function renderEntry(entry: Record<string, unknown>): string {
+/** One entry as `time key=value ...`, every field in the order the server sent them. */
+export function logfmtEntry(entry: Record<string, unknown>): string {
   const parts: string[] = [];
   const timeKey = TIME_FIELDS.find((k) => entry[k] !== undefined && entry[k] !== null);
   if (timeKey !== undefined) {
@@ -65,7 +66,7 @@ export function renderGenericLog(text: string): string {
       continue;
     }
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      out.push(renderEntry(value as Record<string, unknown>));
+      out.push(logfmtEntry(value as Record<string, unknown>));
     } else {
       out.push(inlineText(typeof value === 'string' ? value : line));
     }

@@ -22,18 +22,35 @@ import { COST, type WorkBudget } from './budget';
 
 export const SCROLLBACK = 4000;
 
+/**
+ * When lines were shown (timestamps.ts): a stamp for a normal-buffer row, taken once it
+ * is collected, and the stamp of the moment, for lines of a full-screen program.
+ */
+export interface LineStamps {
+  take(row: number): number | undefined;
+  now(): number | undefined;
+}
+
 class LineBuilder {
   readonly lines: string[] = [];
+  /** With stamps: each line's stamp, in step with `lines` (-1 for none). */
+  readonly stamps: number[] | undefined;
 
-  constructor(private readonly budget: WorkBudget) {}
+  constructor(
+    private readonly budget: WorkBudget,
+    stamped: boolean,
+  ) {
+    this.stamps = stamped ? [] : undefined;
+  }
 
   private open: string | undefined;
+  private openStamp: number | undefined;
   /** How many rows the open line was built from. */
   openRows = 0;
   /** Characters collected so far, to stop a recording built to blow up in size. */
   size = 0;
 
-  row(line: IBufferLine | undefined): void {
+  row(line: IBufferLine | undefined, stamp?: number): void {
     if (!line) return;
     // Trimming drops only cells never written to, not spaces that were printed: a row
     // that wrapped ends either in a written cell, or in the one empty cell left by a
@@ -43,32 +60,38 @@ class LineBuilder {
     if (line.isWrapped && this.open !== undefined) {
       this.open += text;
       this.openRows++;
+      // The line feed that ended a wrapped line stamped its last row.
+      this.openStamp = stamp ?? this.openStamp;
     } else {
       this.end();
       this.open = text;
+      this.openStamp = stamp;
       this.openRows = 1;
     }
   }
 
-  text(line: string): void {
+  text(line: string, stamp?: number): void {
     this.end();
-    this.lines.push(line);
-    this.size += line.length + 1;
+    this.push(line, stamp);
   }
 
   end(): void {
-    if (this.open !== undefined) {
-      const line = this.open.trimEnd();
-      this.lines.push(line);
-      this.size += line.length + 1;
-    }
+    if (this.open !== undefined) this.push(this.open.trimEnd(), this.openStamp);
     this.open = undefined;
+    this.openStamp = undefined;
     this.openRows = 0;
+  }
+
+  private push(line: string, stamp: number | undefined): void {
+    this.lines.push(line);
+    this.stamps?.push(stamp ?? -1);
+    this.size += line.length + 1;
   }
 
   /** Forgets the open line, to collect its rows again once they have settled. */
   dropOpen(): void {
     this.open = undefined;
+    this.openStamp = undefined;
     this.openRows = 0;
   }
 }
@@ -167,6 +190,8 @@ interface AltRun {
   /** The normal-buffer row the program started on; gone if that row was erased. */
   entry: IMarker | undefined;
   lines: string[];
+  /** With stamps: when each line was shown. */
+  stamps: Array<number | undefined>;
 }
 
 /** Collects every line the session showed, whatever later erased it. */
@@ -185,8 +210,9 @@ export class ScreenCollector {
     private readonly budget: WorkBudget,
     /** Once true, sequences are dropped rather than run (the budget is spent, or Ctrl-C). */
     private readonly stopped: () => boolean,
+    private readonly stampsOf?: LineStamps,
   ) {
-    this.out = new LineBuilder(budget);
+    this.out = new LineBuilder(budget, stampsOf !== undefined);
     this.next = new Position(term, this.out);
     const parser = term.parser;
     // Each hook runs just before xterm's own handler; returning false lets it run.
@@ -227,6 +253,11 @@ export class ScreenCollector {
   }
 
 
+  /** With stamps: each line's stamp, in step with the lines `finish` returns (-1 for none). */
+  get stamps(): readonly number[] | undefined {
+    return this.out.stamps;
+  }
+
   /** Characters collected so far, lines waiting to be placed included. */
   get size(): number {
     return this.out.size + this.altChars;
@@ -263,7 +294,7 @@ export class ScreenCollector {
     const end = rows ? from + rows.length : to;
     for (let i = from; i < end; i++) {
       this.placeRuns(i);
-      this.out.row(buf.getLine(i));
+      this.out.row(buf.getLine(i), this.stampsOf?.take(i));
     }
     // A program started on a blank row at the end, or on a row since erased.
     this.placeRuns(to);
@@ -281,10 +312,10 @@ export class ScreenCollector {
     this.out.end();
     for (const run of due) {
       run.entry?.dispose();
-      for (const line of run.lines) {
-        this.out.text(line);
+      run.lines.forEach((line, i) => {
+        this.out.text(line, run.stamps[i]);
         this.altChars -= line.length + 1;
-      }
+      });
     }
   }
 
@@ -297,7 +328,7 @@ export class ScreenCollector {
     if (buf.baseY > start) {
       for (let i = start; i < buf.baseY; i++) {
         this.placeRuns(i);
-        this.out.row(buf.getLine(i));
+        this.out.row(buf.getLine(i), this.stampsOf?.take(i));
       }
       this.next.set(buf.baseY);
     }
@@ -349,7 +380,7 @@ export class ScreenCollector {
     // The cursor row is where the program's screens belong: after the command that
     // started it, before whatever the shell prints when it exits. Only a resize can
     // move the normal buffer until the program leaves; markers follow that.
-    this.current = { entry: this.term.registerMarker(0), lines: [] };
+    this.current = { entry: this.term.registerMarker(0), lines: [], stamps: [] };
     this.altLast = [];
     this.next.pin();
   }
@@ -390,8 +421,9 @@ export class ScreenCollector {
   private altLine(text: string): void {
     // Without an entry (the alternate screen switched on by a reset state), the lines
     // go where the dump is now.
-    this.current ??= { entry: undefined, lines: [] };
+    this.current ??= { entry: undefined, lines: [], stamps: [] };
     this.current.lines.push(text);
+    if (this.stampsOf) this.current.stamps.push(this.stampsOf.now());
     this.altChars += text.length + 1;
   }
 

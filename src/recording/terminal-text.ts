@@ -20,6 +20,7 @@ import { CsiGuard } from './csi-guard';
 import { LostLines, type Overwritten } from './hidden';
 import { LossWatcher, isLineEdit } from './losses';
 import { SCROLLBACK, ScreenCollector } from './screen';
+import { decodeStamp, enterEchoes, RowStamps, type LineTime } from './timestamps';
 import { internalsOf, loadTerminal } from './xterm';
 
 export interface TerminalTextOptions {
@@ -29,6 +30,8 @@ export interface TerminalTextOptions {
   signal?: AbortSignal;
   /** Work allowed, in the budget's units (budget.ts), instead of the default for the recording's size. */
   workBudget?: number;
+  /** Also say when each line was shown, and which were commands (timestamps.ts). */
+  lineTimes?: boolean;
 }
 
 export interface TerminalText {
@@ -38,6 +41,8 @@ export interface TerminalText {
   hidden: Overwritten;
   /** The work it took, in the budget's units (budget.ts). */
   work: number;
+  /** With `lineTimes`: for each line of `text`, when it was shown, if known. */
+  times?: Array<LineTime | undefined>;
 }
 
 // Sizes beyond any real terminal only cost memory (xterm allocates cols × rows cells).
@@ -103,7 +108,9 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
     for (const [, , data] of cast.events) chars += data.length;
     const budget = opts.workBudget === undefined ? WorkBudget.forOutput(chars) : new WorkBudget(opts.workBudget);
     const stopped = () => budget.exhausted || signal?.aborted === true || failure !== undefined;
-    const screen = new ScreenCollector(term, budget, stopped);
+    const stamps = opts.lineTimes ? new RowStamps(term, internals) : undefined;
+    const echoes = stamps ? enterEchoes(cast.events) : undefined;
+    const screen = new ScreenCollector(term, budget, stopped, stamps);
     const lost = new LostLines();
     // Registered after the collector, so its hooks run first (xterm runs the newest first).
     const losses = new LossWatcher(term, internals, screen, lost, budget, stopped);
@@ -115,13 +122,27 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
       screen.collectScrolledOff();
     });
     let rendered = 0;
-    for (const [, code, data] of cast.events) {
+    // The second last stamped, and whether that event was an echo of Enter.
+    let stampedSecond = NaN;
+    let stampedEcho = false;
+    for (const [time, code, data] of cast.events) {
       if (stopped() || screen.size > MAX_TEXT) break;
       if (data.length > MAX_EVENT) {
         throw new FormatError(`recording event ${rendered + 1} holds ${(data.length / 1024 / 1024).toFixed(0)} MiB of text, more than b0s renders at once (${MAX_EVENT / 1024 / 1024} MiB); ${OTHER_FORMATS}`);
       }
       budget.spend(data.length * COST.byte);
       writer.event = rendered + 1;
+      if (stamps && code === 'o') {
+        // Only where the time shown (whole seconds) or the kind of line can change.
+        const echo = echoes!.has(rendered);
+        const second = Math.floor(time);
+        if (echo || stampedEcho || second !== stampedSecond) {
+          const i = rendered;
+          await writer.mark(() => stamps.at(i, echo));
+          stampedSecond = second;
+          stampedEcho = echo;
+        }
+      }
       if (code === 'o') {
         if (data.length <= MAX_TYPING && guard.idle && isLineEdit(data)) await writer.writeApart(guard.feed(data), losses);
         else await writer.write(guard.feed(data));
@@ -159,7 +180,8 @@ export async function renderTerminal(cast: Asciicast, opts: TerminalTextOptions 
     const lines = screen.finish();
     if (screen.size > MAX_TEXT) throw tooLarge();
     const hidden = lost.hiddenFrom(lines);
-    return { text: multilineText(lines.join('\n')), hidden: { texts: hidden.texts.map(multilineText), total: hidden.total }, work: budget.used };
+    const times = screen.stamps?.map((stamp) => decodeStamp(stamp, cast.events));
+    return { text: multilineText(lines.join('\n')), hidden: { texts: hidden.texts.map(multilineText), total: hidden.total }, work: budget.used, ...(times ? { times } : {}) };
   } finally {
     term.dispose();
   }
@@ -206,6 +228,13 @@ class ChunkWriter {
     // Write callbacks run in order, each right after its data is parsed.
     this.term.write('', () => watcher.startLineEdit());
     await this.send(data, () => watcher.endLineEdit(), this.event);
+  }
+
+  /** Runs `then` once everything written so far is parsed, before anything written after. */
+  async mark(then: () => void): Promise<void> {
+    if (this.pending !== '') await this.send(this.pending);
+    this.pending = '';
+    this.term.write('', then);
   }
 
   async drain(): Promise<void> {

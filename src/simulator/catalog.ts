@@ -4,7 +4,7 @@
 
 import { Rng, Salt, uuidV4 } from './rng';
 
-export type SocketType = 'ssh' | 'http' | 'database' | 'kubernetes';
+export type SocketType = 'ssh' | 'http' | 'database' | 'kubernetes' | 's3' | 'snowflake' | 'rdp';
 
 export interface SimSocket {
   id: string;
@@ -55,6 +55,9 @@ const SOCKET_DEFS: ReadonlyArray<Omit<SimSocket, 'id' | 'serverName'>> = [
   { name: 'orders-db', type: 'database', port: '5432', database: 'orders', dialect: 'postgres', unixUsers: [] },
   { name: 'analytics-db', type: 'database', port: '3306', database: 'analytics', dialect: 'mysql', unixUsers: [] },
   { name: 'prod-k8s', type: 'kubernetes', port: '443', unixUsers: [] },
+  { name: 'billing-s3', type: 's3', port: '443', unixUsers: [] },
+  { name: 'snowflake-dw', type: 'snowflake', port: '443', database: 'ANALYTICS', unixUsers: [] },
+  { name: 'jump-rdp', type: 'rdp', port: '3389', unixUsers: [] },
 ];
 
 export function makeSockets(seed: number): SimSocket[] {

@@ -55,13 +55,20 @@ const DURATION_SEC: Record<SimSocket['type'], readonly [number, number]> = {
   http: [2, 900],
   database: [5, 1800],
   kubernetes: [10, 3600],
+  s3: [5, 1200],
+  snowflake: [30, 3600],
+  rdp: [60, 7200],
 };
 
-const RECORDING_TYPE: Record<SimSocket['type'], string> = {
-  ssh: 'asciinema',
-  kubernetes: 'asciinema',
-  database: 'database_query_log',
-  http: 'http_access_log',
+/** The recording each kind of socket makes; a Kubernetes session's second one is a `kubectl exec` shell. */
+const RECORDING_TYPES: Record<SimSocket['type'], readonly string[]> = {
+  ssh: ['asciinema', 'asciinema'],
+  kubernetes: ['kubernetes_api_request_log', 'asciinema'],
+  database: ['database_query_log'],
+  http: ['http_access_log'],
+  s3: ['aws_s3_api_request_log'],
+  snowflake: ['snowflake_query_log'],
+  rdp: ['browser_session_stream'],
 };
 
 export function rfc3339(sec: number): string {
@@ -348,9 +355,10 @@ export class SessionStore {
 
     const recordingPlan: Built['recordingPlan'] = [];
     if (core.kind !== 'denied') {
-      const type = RECORDING_TYPE[socket.type];
-      const n = socket.type === 'ssh' || socket.type === 'kubernetes' ? (twoRecordings ? 2 : 1) : socket.type === 'database' || hasHttpLog ? 1 : 0;
+      const types = RECORDING_TYPES[socket.type];
+      const n = types.length > 1 ? (twoRecordings ? 2 : 1) : socket.type !== 'http' || hasHttpLog ? 1 : 0;
       for (let j = 0; j < n; j++) {
+        const type = types[j] ?? types[0]!;
         // A second recording starts half-way: the user reconnected or opened a second channel.
         // Half-way through a live session is measured to the data's `now`, not the running
         // clock, so that the session reads the same on every request.
@@ -450,6 +458,7 @@ export class SessionStore {
       durationSec: Math.max(1, stop - plan.startSec),
       socket: built.socket,
       unixUser: built.unixUser,
+      userEmail: USERS[built.core.user]?.email ?? 'unknown@example.com',
       hostile: USERS[built.core.user]?.hostile ?? false,
       complete: (built.core.kind === 'success' || (built.core.kind === 'live' && !this.running(ref, built.core) && !this.kills.has(ref))) && next === undefined,
     });

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { startSimulator, type SimOptions, type SimRequest } from './index';
 import { FAULT_KINDS, parseFaults } from './faults';
 import { PAGINATION_MODES } from './options';
+import { LOG_ENCODINGS } from './recordings';
 import { parsePageQuirks } from './quirks';
 
 const HELP = `Usage: b0s-sim [options]
@@ -50,7 +51,11 @@ Options:
   --pagination M            pagination fields: full, no-totals (no total_records or
                             total_pages) or none (no pagination object) (default full)
   --honour-time-filters     apply start_date_after/start_date_before/finished
-  --log-encoding E          session_log body: json-string, json, text or gzip (default json-string)
+  --log-encoding E          session_log body (default json-string): json-string (a JSON
+                            string of the lines), json (a JSON array), object (a JSON
+                            object with the lines in "data"), text, gzip, or gzip-chunks
+                            (one gzip member per 30 s or 1 MiB, as Border0's connector
+                            uploads terminal recordings)
   --retry-after S           Retry-After seconds on injected 429s (default 1)
   --slow-ms MS              delay of the slow fault (default 5000)
   --token-file PATH         also write the admin token to PATH (mode 0600)
@@ -142,7 +147,7 @@ function parse(argv: string[]): { opts: SimOptions; tokenFile?: string; help: bo
     pageQuirks: values['page-quirks'],
     pagination: oneOf('pagination', values.pagination, PAGINATION_MODES),
     honourTimeFilters: values['honour-time-filters'] ?? false,
-    logEncoding: oneOf('log-encoding', values['log-encoding'], ['json-string', 'json', 'text', 'gzip'] as const),
+    logEncoding: oneOf('log-encoding', values['log-encoding'], LOG_ENCODINGS),
     retryAfterSeconds: int('retry-after', values['retry-after']),
     slowMs: int('slow-ms', values['slow-ms']),
     quiet: values.quiet ?? false,

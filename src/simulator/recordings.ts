@@ -1,14 +1,16 @@
 // Recording contents, rebuilt on demand from a session's seed key: asciicast v2 shell
-// sessions, database query logs and HTTP access logs, plus the encodings the
-// session_log endpoint may send them in (which one the real API uses is unverified).
+// sessions (as Border0's connector records them, quirks included), database query logs,
+// HTTP, Kubernetes API, S3 and Snowflake request logs and browser streams, plus the
+// encodings the session_log endpoint may send them in (which one the real API uses is
+// unverified).
 
 import { gzipSync } from 'node:zlib';
 import type { AsciicastHeader, QueryLogEntry } from '../api/types';
 import type { SimSocket } from './catalog';
 import { Rng } from './rng';
 
-export type LogEncoding = 'json-string' | 'json' | 'text' | 'gzip';
-export const LOG_ENCODINGS: readonly LogEncoding[] = ['json-string', 'json', 'text', 'gzip'];
+export type LogEncoding = 'json-string' | 'json' | 'object' | 'text' | 'gzip' | 'gzip-chunks';
+export const LOG_ENCODINGS: readonly LogEncoding[] = ['json-string', 'json', 'object', 'text', 'gzip', 'gzip-chunks'];
 
 export interface RecordingContext {
   /** Seed key of this recording's random stream. */
@@ -19,6 +21,7 @@ export interface RecordingContext {
   durationSec: number;
   socket: SimSocket;
   unixUser: string;
+  userEmail: string;
   hostile: boolean;
   /** The session ended by itself, so the shell says goodbye; killed and live ones stop mid-way. */
   complete: boolean;
@@ -28,7 +31,8 @@ export type AsciicastEvent = [number, 'o', string];
 
 export type RecordingContent =
   | { kind: 'asciicast'; header: AsciicastHeader; events: AsciicastEvent[] }
-  | { kind: 'jsonl'; entries: object[] };
+  | { kind: 'jsonl'; entries: object[] }
+  | { kind: 'stream'; lines: string[] };
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -89,6 +93,7 @@ const SSH_COMMANDS: ReadonlyArray<readonly [string, Output]> = [
     ],
   ],
   ['grep -c ERROR app/log/app.log', () => ['17']],
+  ['ls docs', () => ['Q3-résumé.pdf  été-2026.md  日本語メモ.txt  📦-release-notes.md']],
   [
     'ps aux --sort=-%cpu | head -3',
     () => [
@@ -210,9 +215,12 @@ function asciicast(ctx: RecordingContext): RecordingContent {
 
   let t = 0;
   const events: AsciicastEvent[] = [];
+  const splitReads = rng.chance(0.5);
   for (const s of steps) {
     t += s.dt;
-    if (s.text !== '') events.push([Math.round(t * 1e6) / 1e6, 'o', s.text]);
+    if (s.text === '') continue;
+    const at = Math.round(t * 1e6) / 1e6;
+    for (const read of connectorReads(s.text, splitReads)) events.push([at, 'o', read]);
   }
   const header: AsciicastHeader = {
     version: 2,
@@ -223,6 +231,25 @@ function asciicast(ctx: RecordingContext): RecordingContent {
     env: { SHELL: ssh ? '/bin/bash' : '/bin/sh', TERM: 'xterm-256color' },
   };
   return { kind: 'asciicast', header, events };
+}
+
+/**
+ * What Border0's connector makes of one write to the terminal: it rewrites every `\n` as
+ * `\r\n` (so output that already had CRLF arrives as `\r\r\n`), and it reads the pty in
+ * pieces that may cut a UTF-8 character in two, storing each piece as a JSON string:
+ * every byte of a cut character becomes U+FFFD, as Go's JSON encoder does with invalid
+ * UTF-8. With `split`, a write holding a multi-byte character is read in two pieces,
+ * cut inside its first one.
+ */
+export function connectorReads(text: string, split: boolean): string[] {
+  const crlf = text.replace(/\n/g, '\r\n');
+  const bytes = Buffer.from(crlf, 'utf8');
+  const lead = bytes.findIndex((b) => b >= 0xc0);
+  if (!split || lead < 0) return [crlf];
+  const cut = lead + 1;
+  let tail = cut;
+  while (tail < bytes.length && (bytes[tail]! & 0xc0) === 0x80) tail++;
+  return [`${bytes.subarray(0, lead).toString('utf8')}\ufffd`, `${'\ufffd'.repeat(tail - cut)}${bytes.subarray(tail).toString('utf8')}`];
 }
 
 const PG_QUERIES = [
@@ -255,7 +282,9 @@ function queryLog(ctx: RecordingContext): RecordingContent {
   for (let i = 0; i < count; i++) {
     let command = rng.pick(queries);
     if (ctx.hostile && i === 1) command = `SELECT '${ESC}]0;pwned${BEL}${ESC}[2J' AS greeting`;
-    const failed = rng.chance(0.1);
+    const denied = ctx.hostile && i === 2;
+    if (denied) command = 'DROP TABLE audit_notes';
+    const failed = denied || rng.chance(0.1);
     const select = /^(SELECT|SHOW|EXPLAIN|\\d)/i.test(command);
     const rows = failed || !select ? 0 : rng.int(0, 500);
     const affected = failed || select || /^(BEGIN|COMMIT)/.test(command) ? 0 : rng.int(0, 40);
@@ -263,11 +292,11 @@ function queryLog(ctx: RecordingContext): RecordingContent {
       time,
       database: ctx.socket.database ?? 'app',
       command,
-      status: failed ? 'error' : 'ok',
+      status: denied ? 'denied' : failed ? 'error' : 'ok',
       duration: rng.int(1, 2500),
       rows,
       affected_rows: affected,
-      result: failed ? 'ERROR: permission denied for table payments' : select ? `${rows} rows` : `${affected} rows affected`,
+      result: denied ? 'command denied by policy' : failed ? 'ERROR: permission denied for table payments' : select ? `${rows} rows` : `${affected} rows affected`,
     });
     time += rng.int(Math.floor(step / 4), step);
   }
@@ -294,12 +323,18 @@ function accessLog(ctx: RecordingContext): RecordingContent {
   for (let i = 0; i < count; i++) {
     const path = rng.pick(paths);
     const status = rng.weighted([85, 5, 6, 3, 1]);
+    const [route, query] = path.split('?');
     entries.push({
       time,
       method: path.startsWith('/api/ds') ? 'POST' : 'GET',
-      path,
+      host: ctx.socket.serverName,
+      path: route,
+      ...(query ? { query } : {}),
       status: [200, 304, 302, 404, 500][status] ?? 200,
       bytes: status === 1 ? 0 : rng.int(200, 250_000),
+      duration_ms: rng.int(2, 900),
+      user: ctx.userEmail,
+      client_ip: '192.0.2.10',
       user_agent: agent,
     });
     time += rng.int(Math.floor(step / 4), step);
@@ -307,17 +342,186 @@ function accessLog(ctx: RecordingContext): RecordingContent {
   return { kind: 'jsonl', entries };
 }
 
+const K8S_REQUESTS: ReadonlyArray<{ verb: string; method: string; resource: string; subresource?: string; named: boolean }> = [
+  { verb: 'list', method: 'GET', resource: 'pods', named: false },
+  { verb: 'get', method: 'GET', resource: 'pods', named: true },
+  { verb: 'get', method: 'GET', resource: 'pods', subresource: 'log', named: true },
+  { verb: 'list', method: 'GET', resource: 'deployments', named: false },
+  { verb: 'get', method: 'GET', resource: 'configmaps', named: true },
+  { verb: 'patch', method: 'PATCH', resource: 'deployments', named: true },
+  { verb: 'create', method: 'POST', resource: 'pods', subresource: 'exec', named: true },
+  { verb: 'delete', method: 'DELETE', resource: 'pods', named: true },
+  { verb: 'get', method: 'GET', resource: 'secrets', named: true },
+];
+
+/** Kubernetes API requests, shaped after the fields of an audit event, flattened. */
+function kubernetesLog(ctx: RecordingContext): RecordingContent {
+  const rng = new Rng(...ctx.key);
+  const count = rng.int(5, 30);
+  const step = Math.max(100, Math.floor((ctx.durationSec * 1000) / (count + 1)));
+  const entries: object[] = [];
+  let time = ctx.startSec * 1000 + rng.int(50, 500);
+  const pod = `web-${rng.int(0x10000, 0xfffff).toString(16)}-${rng.int(0x10000, 0xfffff).toString(36)}`;
+  for (let i = 0; i < count; i++) {
+    const r = rng.pick(K8S_REQUESTS);
+    const namespace = rng.pick(['prod', 'prod', 'staging', 'kube-system']);
+    const name = r.resource === 'deployments' ? 'web' : r.resource === 'configmaps' ? 'web-config' : r.resource === 'secrets' ? 'db-credentials' : pod;
+    // Reading secrets is what a policy forbids most often.
+    const forbidden = r.resource === 'secrets' && !ctx.hostile ? rng.chance(0.7) : ctx.hostile && r.verb === 'delete';
+    const status = forbidden ? 403 : r.verb === 'create' && !r.subresource ? 201 : rng.chance(0.05) ? 404 : 200;
+    const uri = `/api${r.resource === 'deployments' ? 's/apps' : ''}/v1/namespaces/${namespace}/${r.resource}${r.named ? `/${name}` : ''}${r.subresource ? `/${r.subresource}` : ''}${r.subresource === 'log' ? '?container=app&tailLines=100' : r.subresource === 'exec' ? '?command=sh&stdin=true&tty=true' : ''}`;
+    entries.push({
+      time,
+      user: ctx.userEmail,
+      verb: r.verb,
+      method: r.method,
+      request_uri: uri,
+      namespace,
+      resource: r.resource,
+      ...(r.subresource ? { subresource: r.subresource } : {}),
+      ...(r.named ? { name } : {}),
+      status,
+      ...(forbidden ? { reason: `${r.resource} "${name}" is forbidden: denied by Border0 policy` } : {}),
+      user_agent: ctx.hostile ? `kubectl/v1.31.2 ${ESC}]0;pwned${BEL}` : 'kubectl/v1.31.2 (linux/amd64) kubernetes/52ba3d7',
+      source_ip: '10.20.0.14',
+    });
+    time += rng.int(Math.floor(step / 4), step);
+  }
+  return { kind: 'jsonl', entries };
+}
+
+const S3_OBJECTS = ['exports/2026/11/invoices.csv', 'exports/2026/11/refunds.csv', 'reports/q3-summary.pdf', 'backups/orders-2026-11-25.sql.gz', 'tmp/upload-7f3a.bin'];
+
+function s3Log(ctx: RecordingContext): RecordingContent {
+  const rng = new Rng(...ctx.key);
+  const count = rng.int(4, 25);
+  const step = Math.max(100, Math.floor((ctx.durationSec * 1000) / (count + 1)));
+  const entries: object[] = [];
+  let time = ctx.startSec * 1000 + rng.int(50, 500);
+  for (let i = 0; i < count; i++) {
+    const operation = rng.pick(['ListObjectsV2', 'GetObject', 'GetObject', 'HeadObject', 'PutObject', 'DeleteObject']);
+    const denied = operation === 'DeleteObject' && rng.chance(0.6);
+    const key = operation === 'ListObjectsV2' ? undefined : ctx.hostile && i === 0 ? `exports/${ESC}[2Jx.csv` : rng.pick(S3_OBJECTS);
+    entries.push({
+      time,
+      user: ctx.userEmail,
+      operation,
+      bucket: 'billing-exports',
+      ...(key ? { key } : {}),
+      status: denied ? 403 : 200,
+      ...(denied ? { error_code: 'AccessDenied' } : {}),
+      bytes: operation === 'GetObject' ? rng.int(2_000, 40_000_000) : 0,
+      duration_ms: rng.int(8, 1200),
+      request_id: rng.next().toString(16).toUpperCase().padStart(8, '0'),
+      source_ip: '10.20.0.31',
+    });
+    time += rng.int(Math.floor(step / 4), step);
+  }
+  return { kind: 'jsonl', entries };
+}
+
+const SNOWFLAKE_QUERIES = [
+  'SELECT region, SUM(amount) FROM SALES.ORDERS WHERE order_date >= DATEADD(day, -7, CURRENT_DATE) GROUP BY region',
+  'SHOW WAREHOUSES',
+  'SELECT * FROM SALES.CUSTOMERS LIMIT 100',
+  "COPY INTO @exports/customers FROM SALES.CUSTOMERS FILE_FORMAT = (TYPE = 'CSV')",
+  'USE WAREHOUSE REPORTING_WH',
+  'SELECT COUNT(*) FROM RAW.EVENTS',
+];
+
+/** Snowflake's QUERY_HISTORY columns, times as RFC 3339 strings. */
+function snowflakeLog(ctx: RecordingContext): RecordingContent {
+  const rng = new Rng(...ctx.key);
+  const count = rng.int(3, 15);
+  const step = Math.max(500, Math.floor((ctx.durationSec * 1000) / (count + 1)));
+  const entries: object[] = [];
+  let time = ctx.startSec * 1000 + rng.int(100, 900);
+  for (let i = 0; i < count; i++) {
+    const query = ctx.hostile && i === 0 ? 'GRANT ROLE ACCOUNTADMIN TO USER MALLORY' : rng.pick(SNOWFLAKE_QUERIES);
+    const failed = query.startsWith('GRANT') || rng.chance(0.08);
+    entries.push({
+      start_time: new Date(time).toISOString(),
+      query_id: `01b8${rng.next().toString(16).padStart(8, '0')}-0000-${rng.int(1000, 9999)}`,
+      user_name: ctx.userEmail.split('@')[0]!.toUpperCase(),
+      role_name: 'ANALYST',
+      warehouse_name: 'REPORTING_WH',
+      database_name: 'ANALYTICS',
+      schema_name: 'SALES',
+      query_text: query,
+      execution_status: failed ? 'FAILED_WITH_ERROR' : 'SUCCESS',
+      rows_produced: failed ? 0 : rng.int(0, 5000),
+      total_elapsed_time: rng.int(40, 30_000),
+      ...(failed ? { error_message: query.startsWith('GRANT') ? 'Insufficient privileges to operate on role ACCOUNTADMIN' : "SQL compilation error: Object 'RAW.EVENTS' does not exist or not authorized." } : {}),
+    });
+    time += rng.int(Math.floor(step / 4), step);
+  }
+  return { kind: 'jsonl', entries };
+}
+
+/** A remote desktop seen through the browser: drawing instructions (Guacamole's protocol), no text. */
+function browserStream(ctx: RecordingContext): RecordingContent {
+  const rng = new Rng(...ctx.key);
+  const lines = ['4.size,1.0,4.1280,3.800;', '4.sync,13.1795168800000;'];
+  for (let i = 0; i < rng.int(5, 20); i++) lines.push(`3.png,2.14,1.0,${rng.int(0, 1280)},${rng.int(0, 800)},12.iVBORw0KGgo=;`);
+  return { kind: 'stream', lines };
+}
+
 export function generateRecording(ctx: RecordingContext): RecordingContent {
-  if (ctx.type === 'asciinema') return asciicast(ctx);
-  if (ctx.type === 'database_query_log') return queryLog(ctx);
-  return accessLog(ctx);
+  switch (ctx.type) {
+    case 'asciinema':
+      return asciicast(ctx);
+    case 'database_query_log':
+      return queryLog(ctx);
+    case 'kubernetes_api_request_log':
+      return kubernetesLog(ctx);
+    case 'aws_s3_api_request_log':
+      return s3Log(ctx);
+    case 'snowflake_query_log':
+      return snowflakeLog(ctx);
+    case 'browser_session_stream':
+      return browserStream(ctx);
+    default:
+      return accessLog(ctx);
+  }
 }
 
 export function recordingLines(content: RecordingContent): string[] {
   if (content.kind === 'asciicast') {
     return [JSON.stringify(content.header), ...content.events.map((e) => JSON.stringify(e))];
   }
+  if (content.kind === 'stream') return content.lines;
   return content.entries.map((e) => JSON.stringify(e));
+}
+
+// Border0's connector uploads a terminal recording in gzip chunks, one every 30 seconds
+// of the session or 1 MiB of recording, whichever comes first; only the first holds the
+// header. Stored one after the other, they make a multi-member gzip file.
+const CHUNK_SECONDS = 30;
+const CHUNK_BYTES = 1024 * 1024;
+
+function gzipChunks(content: RecordingContent): Buffer {
+  const lines = recordingLines(content);
+  const timeOf = (i: number): number => {
+    if (content.kind === 'asciicast') return i === 0 ? 0 : (content.events[i - 1]?.[0] ?? 0);
+    const entry = content.kind === 'jsonl' ? (content.entries[i] as { time?: unknown }) : undefined;
+    return typeof entry?.time === 'number' ? entry.time / 1000 : 0;
+  };
+  const members: Buffer[] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  let started = timeOf(0);
+  lines.forEach((line, i) => {
+    if (chunk.length > 0 && (timeOf(i) - started >= CHUNK_SECONDS || bytes + line.length >= CHUNK_BYTES)) {
+      members.push(gzipSync(`${chunk.join('\n')}\n`));
+      chunk = [];
+      bytes = 0;
+      started = timeOf(i);
+    }
+    chunk.push(line);
+    bytes += line.length + 1;
+  });
+  if (chunk.length > 0) members.push(gzipSync(`${chunk.join('\n')}\n`));
+  return Buffer.concat(members);
 }
 
 // Escape sequences only: the dump keeps BEL, backspace and bare CR, which is what a
@@ -336,7 +540,7 @@ export function textDump(content: RecordingContent): string {
     .replace(CSI, '')
     .replace(CHARSET, '')
     .replace(ESC2, '')
-    .replace(/\r\n/g, '\n');
+    .replace(/\r+\n/g, '\n');
 }
 
 export interface EncodedLog {
@@ -349,7 +553,7 @@ export function encodeLog(content: RecordingContent, encoding: LogEncoding, asTe
   if (asText) {
     const dump = textDump(content);
     if (encoding === 'text') return { contentType: 'text/plain; charset=utf-8', body: Buffer.from(dump) };
-    if (encoding === 'gzip') return { contentType: 'application/gzip', body: gzipSync(dump) };
+    if (encoding === 'gzip' || encoding === 'gzip-chunks') return { contentType: 'application/gzip', body: gzipSync(dump) };
     return { contentType: 'application/json', body: Buffer.from(JSON.stringify(dump)) };
   }
   const lines = recordingLines(content);
@@ -357,12 +561,16 @@ export function encodeLog(content: RecordingContent, encoding: LogEncoding, asTe
     case 'json-string':
       return { contentType: 'application/json', body: Buffer.from(JSON.stringify(lines.join('\n'))) };
     case 'json': {
-      const value = content.kind === 'asciicast' ? [content.header, ...content.events] : content.entries;
+      const value = content.kind === 'asciicast' ? [content.header, ...content.events] : content.kind === 'jsonl' ? content.entries : content.lines;
       return { contentType: 'application/json', body: Buffer.from(JSON.stringify(value)) };
     }
+    case 'object':
+      return { contentType: 'application/json', body: Buffer.from(JSON.stringify({ type: content.kind, data: lines.join('\n') })) };
     case 'text':
       return { contentType: 'text/plain; charset=utf-8', body: Buffer.from(`${lines.join('\n')}\n`) };
     case 'gzip':
       return { contentType: 'application/gzip', body: gzipSync(`${lines.join('\n')}\n`) };
+    case 'gzip-chunks':
+      return { contentType: 'application/gzip', body: gzipChunks(content) };
   }
 }

