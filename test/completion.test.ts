@@ -28,7 +28,7 @@ describe('b0s __complete', () => {
   it('commands, subcommands and flags, from the command tree; never the hidden one', async () => {
     expect(await offered('')).toEqual(expect.arrayContaining(['list', 'show', 'replay', 'kill', 'stats', 'config', 'auth', 'completion']));
     expect(await offered('')).not.toContain('__complete');
-    expect(await offered('s')).toEqual(['show', 'stats']);
+    expect(await offered('s')).toEqual(['show', 'search', 'stats']);
     expect(await offered('config ')).toEqual(['list', 'get', 'set', 'unset']);
     expect(await offered('list --s')).toEqual(['--socket', '--status', '--since']);
     // Global flags too, after the command.

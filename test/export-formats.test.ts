@@ -154,6 +154,11 @@ describe('--with-recordings', () => {
         expect(e.recordings?.map((r) => r.recording_id)).toEqual(e.session.recordings?.map((r) => r.recording_id));
         for (const r of e.recordings ?? []) {
           types.add(r.recording_type);
+          if (r.recording_type === 'browser_session_stream') {
+            // A video has no text form: said so in the event, not skipped silently.
+            expect(r.error).toMatch(/no text form/);
+            continue;
+          }
           expect(r.error).toBeUndefined();
           const replay = await b0s(['replay', `${e.session.socket_id}/${e.session.session_id}`, '--recording', r.recording_id], { env });
           expect(replay.code).toBe(0);
@@ -169,7 +174,7 @@ describe('--with-recordings', () => {
           }
         }
       }
-      expect([...types].sort()).toEqual(['asciinema', 'database_query_log', 'http_access_log']);
+      expect([...types]).toEqual(expect.arrayContaining(['asciinema', 'database_query_log', 'http_access_log']));
       expect(events.filter((e) => e.event !== 'session.ended').every((e) => e.recordings === undefined)).toBe(true);
     });
   });
