@@ -17,6 +17,15 @@
  */
 const UNSAFE_CLASS = String.raw`\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}`;
 
+/**
+ * Cheap to test, and true of every string that holds a character of UNSAFE_CLASS at or
+ * above DEL (astral ones by their high surrogate): most text has none, and skips the
+ * slower Unicode-property match. A test checks it against the class over every code point.
+ */
+export const MAYBE_UNSAFE =
+  /[\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb\ud804\ud80d\ud82f\ud834\udb40]/;
+const C0_OR_BACKSLASH = /[\u0000-\u001f\\]/;
+
 const INLINE = new RegExp(`[\\\\${UNSAFE_CLASS}]`, 'gu');
 // Multi-line text keeps its line feeds and tabs.
 const MULTILINE = new RegExp(`(?![\\n\\t])[\\\\${UNSAFE_CLASS}]`, 'gu');
@@ -48,7 +57,8 @@ export function textOf(value: unknown): string {
 
 /** For one table cell, value or message: every unsafe character, newlines included, made visible. */
 export function inlineText(value: unknown): string {
-  return textOf(value).replace(INLINE, escapeChar);
+  const text = textOf(value);
+  return C0_OR_BACKSLASH.test(text) || MAYBE_UNSAFE.test(text) ? text.replace(INLINE, escapeChar) : text;
 }
 
 /**
@@ -56,7 +66,8 @@ export function inlineText(value: unknown): string {
  * and every other unsafe character (a bare CR included) is made visible.
  */
 export function multilineText(value: string): string {
-  return value.replace(/\r\n/g, '\n').replace(MULTILINE, escapeChar);
+  const text = value.replace(/\r\n/g, '\n');
+  return C0_OR_BACKSLASH.test(text) || MAYBE_UNSAFE.test(text) ? text.replace(MULTILINE, escapeChar) : text;
 }
 
 /** True when the text holds a character `inlineText` shows as an escape (a backslash aside). */
@@ -71,7 +82,9 @@ export function hasUnsafeChars(value: string): boolean {
  * strings, so the data is unchanged.
  */
 export function jsonText(value: unknown, indent?: number): string {
-  return jsonOf(value, indent).replace(JSON_RAW, (ch) => Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+  const json = jsonOf(value, indent);
+  if (!MAYBE_UNSAFE.test(json)) return json;
+  return json.replace(JSON_RAW, (ch) => Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 }
 
 /**
