@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from './api/types';
 import { loadConf } from './conf';
-import { textOf } from './output/sanitize';
+import { textOf } from './text';
 
 export interface RecentEntry {
   sessionId: string;

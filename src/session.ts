@@ -1,7 +1,7 @@
 // What a session *is* beyond the wire: its status, how long it lasted, and whether it
 // matches what the user asked for. Pure functions: the clock is passed in.
 import type { Session } from './api/types';
-import { textOf } from './output/sanitize';
+import { textOf } from './text';
 import { timeOf } from './time';
 
 export type SessionStatus = 'live' | 'ended' | 'killed' | 'denied';

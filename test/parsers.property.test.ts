@@ -6,7 +6,7 @@ import { parseSession, parseSessionPage, sessionKey } from '../src/api/parse';
 import { parseRetryAfter, RETRY_AFTER_CAP_MS } from '../src/api/retry';
 import { matchesFilter } from '../src/session';
 import { ApiError } from '../src/errors';
-import { inlineText, multilineText } from '../src/output/sanitize';
+import { inlineText, multilineText } from '../src/text';
 import { csvCell } from '../src/output/csv';
 import { tableCells } from '../src/output/list-writer';
 import type { Session } from '../src/api/types';

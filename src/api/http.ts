@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import undiciRequest from 'undici/lib/api/api-request';
 import { ApiError, AuthError, B0sError, CancelledError, NetworkError, NotFoundError } from '../errors';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { Limiter } from './limiter';
 import { redactor, type Redactor } from './redact';
 import { RETRYABLE_CODES, RETRYABLE_STATUS, backoffDelay, parseRetryAfter } from './retry';

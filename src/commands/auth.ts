@@ -7,7 +7,7 @@ import { AuthError, B0sError } from '../errors';
 import { relativeTime } from '../output/fields';
 import { outputFormat } from '../output/formats';
 import { toJson } from '../output/json';
-import { inlineText, textOf } from '../output/sanitize';
+import { inlineText, textOf } from '../text';
 
 export interface AuthStatusOptions {
   format: 'table' | 'json';

@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import { outputFormat } from '../output/formats';
 import { renderGrid } from '../output/grid';
 import { toJson } from '../output/json';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { Settings } from '../settings';
 import { formatValue, SETTINGS, settingSpec, type SettingKey } from '../settings/keys';
 import { readSettings, updateSettings } from '../settings/store';

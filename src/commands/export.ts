@@ -19,7 +19,7 @@ import { fileSink, stdoutSink, type Sink } from '../export/sinks';
 import { describeTarget, parseSyslogUrl, syslogSink, type SyslogTarget } from '../export/sinks/syslog';
 import { initialState, Tracker, type ExportState } from '../export/tracker';
 import { toJson } from '../output/json';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { SessionFilter, SessionStatus } from '../session';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';
 import { listFilters, type FilterFlags } from './list';

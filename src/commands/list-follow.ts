@@ -7,10 +7,11 @@ import type { ExportEvent } from '../export/events';
 import { follow, seconds } from '../export/follow';
 import { initialState, Tracker } from '../export/tracker';
 import type { IO } from '../io';
-import { locationOf, shortId, socketOf, statusOf, userOf } from '../output/fields';
+import { locationOf, shortId, socketOf, userOf } from '../output/fields';
+import { statusOf } from '../session';
 import { toJson } from '../output/json';
 import { fitCell, fitColumns, GAP, pad, type Column, type Layout } from '../output/layout';
-import { inlineText, textOf } from '../output/sanitize';
+import { inlineText, textOf } from '../text';
 import type { ListOptions } from './list';
 
 interface FollowColumn extends Column {

@@ -8,7 +8,7 @@ import { UsageError } from '../errors';
 import type { Progress } from '../io';
 import { outputFormat, type OutputFormat } from '../output/formats';
 import { columnNames, createListWriter, TABLE_CAP, type ListWriter } from '../output/list-writer';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import { RECENT_LIMIT } from '../recent';
 import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
 import type { CommandDefaults } from '../settings';

@@ -9,7 +9,7 @@ import type { Deps } from '../deps';
 import { NothingFound, PartialFailure, UsageError } from '../errors';
 import type { Progress } from '../io';
 import { toJson } from '../output/json';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { Match, SearchResult } from '../recording/search';
 import type { PatternSpec } from '../recording/matcher';
 import { matchesFilter, type SessionStatus } from '../session';

@@ -12,7 +12,7 @@ import { renderChart, type Bar } from '../output/chart';
 import { csvRow } from '../output/csv';
 import { renderGrid } from '../output/grid';
 import { toJson } from '../output/json';
-import { textOf } from '../output/sanitize';
+import { textOf } from '../text';
 import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
 import type { CommandDefaults } from '../settings';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';

@@ -7,7 +7,7 @@ import { walkSessions } from '../api/walk';
 import { NotFoundError, UsageError } from '../errors';
 import { relativeTime, socketOf, userOf } from '../output/fields';
 import { timeOf } from '../time';
-import { inlineText, textOf } from '../output/sanitize';
+import { inlineText, textOf } from '../text';
 import type { RecentEntry, RecentSessions } from '../recent';
 
 /** A session by its IDs (with the session itself when it was already fetched), or an ID or prefix to look up. */

@@ -3,7 +3,7 @@
 // (a bad setting, an unreadable file) means fewer candidates, not an error in the prompt.
 import type { Command } from 'commander';
 import { parseApiUrl } from '../config';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import { recentSessions } from '../recent';
 import { resolveSettings } from '../settings';
 import { DEFAULT_PROFILE, readSettings } from '../settings/store';

@@ -3,7 +3,7 @@
 // vouch for (another version, damaged, not a checkpoint) is refused and left as it is:
 // starting over silently would export everything again, or skip what it held.
 import { FileError, UsageError } from '../errors';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { FileSystem } from '../world';
 import { MAX_AT_HIGH_WATER, MAX_LIVE, type ExportState, type LiveEntry } from './tracker';
 

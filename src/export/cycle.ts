@@ -4,7 +4,7 @@
 import type { Border0Client, ListFilters } from '../api/client';
 import { walkSessions } from '../api/walk';
 import { NotFoundError } from '../errors';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { ExportEvent } from './events';
 import { mapLimit } from './map-limit';
 import type { Outcome, Tracker } from './tracker';

@@ -3,7 +3,7 @@
 // the kind of event, so a SIEM can drop an event it has already seen.
 import { createHash } from 'node:crypto';
 import type { Session } from '../api/types';
-import { textOf } from '../output/sanitize';
+import { textOf } from '../text';
 import { timeOf } from '../time';
 
 export type EventKind = 'session.started' | 'session.ended' | 'session.killed';

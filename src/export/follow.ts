@@ -4,7 +4,7 @@
 // refused, a file that cannot be written) ends the run.
 import { ApiError, NetworkError } from '../errors';
 import type { IO } from '../io';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 
 /** The longest wait between two failed passes. */
 export const MAX_BACKOFF_MS = 5 * 60_000;

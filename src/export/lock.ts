@@ -7,7 +7,7 @@
 // from another machine, or one b0s cannot read, is never removed: the run refuses and
 // says which file to delete once no export is running.
 import { FileError } from '../errors';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { FileSystem, HostProcess } from '../world';
 
 export interface Lock {

@@ -3,7 +3,7 @@
 // Labels are server strings: made inert, then cut to fit.
 import type { IO } from '../io';
 import { pad, shortenEmail, truncate, width } from './layout';
-import { inlineText } from './sanitize';
+import { inlineText } from '../text';
 
 export interface Bar {
   label: string;

@@ -2,7 +2,7 @@
 // overrides are shown as visible escapes, as everywhere a human reads b0s's output, and
 // cells a spreadsheet would run as a formula are made inert (OWASP "CSV injection": a
 // leading = + - @ TAB or CR).
-import { inlineText } from './sanitize';
+import { inlineText } from '../text';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -2,10 +2,7 @@
 // the clock is passed in.
 import type { Session } from '../api/types';
 import { timeOf } from '../time';
-import { textOf } from './sanitize';
-
-// Kept here too while callers move to src/session.ts.
-export { durationOf, statusOf, type SessionStatus } from '../session';
+import { textOf } from '../text';
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '-';

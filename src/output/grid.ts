@@ -2,7 +2,7 @@
 // padded columns; in a pipe, tab-separated lines without a header. Cells are made inert.
 import type { IO } from '../io';
 import { pad, width } from './layout';
-import { inlineText } from './sanitize';
+import { inlineText } from '../text';
 
 export interface GridColumn {
   header: string;

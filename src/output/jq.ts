@@ -7,7 +7,7 @@ import type { Session } from '../api/types';
 import { B0sError, ExitCode, UsageError } from '../errors';
 import type { IO } from '../io';
 import type { ListWriter } from './list-writer';
-import { multilineText } from './sanitize';
+import { multilineText } from '../text';
 
 /** The user's filter failed on the data (jq's own runtime error). Exit 1. */
 export class JqError extends B0sError {

@@ -6,10 +6,11 @@ import type { IO } from '../io';
 import { csvRow } from './csv';
 import { toJson } from './json';
 import type { OutputFormat } from './formats';
-import { durationOf, formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, statusOf, userOf, type SessionStatus } from './fields';
+import { formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, userOf } from './fields';
+import { durationOf, statusOf, type SessionStatus } from '../session';
 import { timeOf } from '../time';
 import { capCell, fitCell, fitColumns, GAP, naturalWidths, pad, type Column, type Layout } from './layout';
-import { inlineText, textOf } from './sanitize';
+import { inlineText, textOf } from '../text';
 
 
 export interface ListWriter {

@@ -2,8 +2,9 @@
 // well-known ones first in an order an admin reads them, then any others as they came.
 import type { Session } from '../api/types';
 import { timeOf } from '../time';
-import { durationOf, formatDuration, relativeTime, statusOf } from './fields';
-import { inlineText } from './sanitize';
+import { formatDuration, relativeTime } from './fields';
+import { durationOf, statusOf } from '../session';
+import { inlineText } from '../text';
 
 export type DetailRow = [label: string, value: string];
 

@@ -8,7 +8,7 @@
 // instead of failing the dump.
 
 import { jsonOf } from '../text';
-import { hasUnsafeChars, inlineText } from '../output/sanitize';
+import { hasUnsafeChars, inlineText } from '../text';
 import { toRfc3339 } from './time';
 
 // Checked in this order; the first present becomes the line's leading time.

@@ -6,7 +6,7 @@ import { FormatError } from '../errors';
 import { parseAsciicast, type Asciicast } from './asciicast';
 import { KNOWN_TYPES, sniffKind, type RecordingKind } from './kind';
 import { renderRequestLog } from './request-log';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import type { Overwritten } from './hidden';
 import { renderPlainText } from './plain-text';
 import { renderGenericLog } from './generic-log';

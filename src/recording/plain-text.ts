@@ -3,7 +3,7 @@
 // Tabs become spaces, as a terminal would show them, so the result holds no control
 // character but the newline.
 
-import { multilineText } from '../output/sanitize';
+import { multilineText } from '../text';
 
 function expandTabs(line: string): string {
   if (!line.includes('\t')) return line;

@@ -10,7 +10,7 @@
 
 import { jsonOf } from '../text';
 import type { QueryLogEntry } from '../api/types';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import { toRfc3339 } from './time';
 
 /** A query as sent: the fields of QueryLogEntry, but none of them checked yet. */

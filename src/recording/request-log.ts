@@ -7,7 +7,7 @@
 //
 // A line that is not a JSON object is kept as sanitised text, as in the query log.
 
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 import { logfmtEntry, logfmtValue, TIME_FIELDS } from './generic-log';
 import type { LogKind } from './kind';
 import { toRfc3339 } from './time';

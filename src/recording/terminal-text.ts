@@ -13,7 +13,7 @@
 
 import type { Terminal as XTerm } from '@xterm/headless';
 import { CancelledError, FormatError } from '../errors';
-import { multilineText } from '../output/sanitize';
+import { multilineText } from '../text';
 import { parseResize, type Asciicast } from './asciicast';
 import { COST, WorkBudget } from './budget';
 import { CsiGuard } from './csi-guard';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConf } from '../conf';
 import { FileError, UsageError } from '../errors';
-import { inlineText } from '../output/sanitize';
+import { inlineText } from '../text';
 
 export type ProfileValues = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // Elastic Common Schema (ECS 8.11): one ECS document per export event. Every field is
 // documented in the README ("ECS fields"); the session as the API sent it is kept whole
 // under `b0s.session`, so nothing the mapping leaves out is lost.
-import { textOf } from '../../output/sanitize';
+import { textOf } from '../../text';
 import type { ExportEvent } from '../events';
 import { compact, denialReason, num, port, str, times } from './common';
 

@@ -4,7 +4,7 @@
 import { getSystemErrorMap } from 'node:util';
 import { FileError, OutputError } from '../../errors';
 import type { IO } from '../../io';
-import { inlineText } from '../../output/sanitize';
+import { inlineText } from '../../text';
 import type { AppendFile, FileSystem } from '../../world';
 import type { ExportEvent } from '../events';
 

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
 import { NetworkError, OutputError, UsageError } from '../../errors';
-import { inlineText } from '../../output/sanitize';
+import { inlineText } from '../../text';
 import type { Sink, SinkEvent } from './index';
 
 export type SyslogProtocol = 'tcp' | 'tls' | 'udp';
