@@ -58,24 +58,32 @@ export function createIO(
   env: Env,
   opts: { noColor: boolean },
 ): IO {
-  const { stdout, stderr, stdin } = streams;
+  const { stdout, stderr } = streams;
   const stdoutIsTTY = stdout.isTTY === true;
   const stderrIsTTY = stderr.isTTY === true;
-  const stdinIsTTY = stdin.isTTY === true;
+  // stdin is looked at only when needed (a prompt): Node builds process.stdin on first
+  // use, and the stream it makes for a pipe or /dev/null costs a tenth of a Node start.
+  const stdinIsTTY = () => streams.stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
   const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.noColor) });
 
   return {
     stdout,
     stderr,
-    stdin,
+    get stdin() {
+      return streams.stdin;
+    },
     stdoutIsTTY,
     stderrIsTTY,
-    stdinIsTTY,
+    get stdinIsTTY() {
+      return stdinIsTTY();
+    },
     columns,
     out: new Chalk({ level: colorLevel(stdout, env, opts.noColor) }),
     err: errChalk,
-    interactive: stdinIsTTY && stderrIsTTY,
+    get interactive() {
+      return stderrIsTTY && stdinIsTTY();
+    },
 
     write(chunk) {
       if (stdout.destroyed) return Promise.resolve();
@@ -132,7 +140,7 @@ export function createIO(
 
     async confirm(question, signal) {
       const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
+      const rl = createInterface({ input: streams.stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
       // Input that ends before an answer (Ctrl-D, a closed pipe) is a "no", not a hang.
       const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
       const asked = rl.question(`${question} [y/N] `, { signal });

@@ -1,10 +1,12 @@
 // The World's file system, on node:fs. main.ts uses it; tests use it too, so the code
 // that writes `-O` files and reads token files is the same in both.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileSystem } from './world';
+
+// Loaded on first use: most runs (--help, a list with the token in the environment) touch
+// no file, and these two modules would cost every start about a tenth of Node's own.
+const fsp = () => import('node:fs/promises');
 
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 /** link(2) answers these on file systems without hard links (FAT, some network mounts). */
@@ -14,6 +16,7 @@ export const nodeFileSystem: FileSystem = {
   async readRegularFile(file, maxBytes) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer. The type is then checked on
     // the open file itself, so nothing can be swapped in after the check.
+    const { open } = await fsp();
     const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
       const st = await handle.stat();
@@ -36,10 +39,12 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async stat(file) {
+    const { stat } = await fsp();
     return { mode: (await stat(file)).mode };
   },
 
   async writeFile(file, data, { exclusive }) {
+    const [{ open, realpath, stat, unlink }, { randomBytes }] = await Promise.all([fsp(), import('node:crypto')]);
     const existing = await stat(file).catch(() => undefined);
     if (existing && exclusive) throw failure('EEXIST', 'already exists', file);
     // A device or FIFO (`-O /dev/null --force`, a process substitution) can only be written
@@ -72,6 +77,7 @@ export const nodeFileSystem: FileSystem = {
  * appeared meanwhile: "never overwrite" is the kernel's decision, not a check that can race.
  */
 async function publish(temp: string, target: string, exclusive: boolean): Promise<void> {
+  const { link, open, rename, unlink } = await fsp();
   if (!exclusive) return rename(temp, target);
   try {
     await link(temp, target);
@@ -91,6 +97,7 @@ async function publish(temp: string, target: string, exclusive: boolean): Promis
 }
 
 async function writeInto(file: string, data: Uint8Array | string): Promise<void> {
+  const { open } = await fsp();
   const handle = await open(file, 'w');
   try {
     await handle.writeFile(data);

@@ -58,6 +58,8 @@ export interface World {
    * 130, 143 or 129 (the reason is a CancelledError that carries the code).
    */
   signal: AbortSignal;
+  /** Called once before the first request of a run: settings for the process that makes them. */
+  beforeRequests?(): Promise<void>;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
 }
