@@ -8,7 +8,6 @@
 // Any new `await import('./commands/x')` in src/ gets its own chunk with no change here.
 import { build, transform } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http2 from 'node:http2';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,20 +16,34 @@ const dist = path.join(root, 'dist');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /**
- * undici loads node:http2 as it loads, for HTTP/2, which b0s never turns on; and with it
- * node:tls and node:crypto, a fifth of a bare Node start. At load it reads only
- * http2.constants (protocol constants, copied here); anything else it asks of http2
- * loads the real module.
+ * Built-in modules that a package loads as it loads, for features b0s never uses: each
+ * is loaded the first time the package touches it, if ever. `keep` names properties the
+ * package reads as it loads; they are copied here, at build time (protocol constants).
  */
-const lazyHttp2 = {
-  name: 'lazy-http2',
+const LAZY_BUILTINS = [
+  // HTTP/2, which b0s never turns on; it would bring node:tls and node:crypto along, a
+  // fifth of a bare Node start for a plain-http API.
+  { name: 'http2', from: 'undici', keep: ['constants'] },
+  // For subcommands that are separate executables: b0s has none.
+  { name: 'child_process', from: 'commander', keep: [] },
+];
+
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?http2$/ }, (args) => (/[\\/]node_modules[\\/]undici[\\/]/.test(args.importer) ? { path: 'http2', namespace: 'lazy-http2' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-http2' }, () => ({
-      loader: 'js',
-      contents: `const constants = ${JSON.stringify(http2.constants)};
-module.exports = new Proxy({ constants }, { get: (known, key) => (key in known ? known[key] : require('node:http2')[key]) });`,
-    }));
+    for (const { name, from, keep } of LAZY_BUILTINS) {
+      const importer = new RegExp(`[\\\\/]node_modules[\\\\/]${from}[\\\\/]`);
+      b.onResolve({ filter: new RegExp(`^(node:)?${name}$`) }, (args) => (importer.test(args.importer) ? { path: name, namespace: 'lazy-builtin' } : undefined));
+    }
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async ({ path: name }) => {
+      const real = await import(`node:${name}`);
+      const { keep } = LAZY_BUILTINS.find((l) => l.name === name);
+      const kept = Object.fromEntries(keep.map((key) => [key, real[key]]));
+      return {
+        loader: 'js',
+        contents: `module.exports = new Proxy(${JSON.stringify(kept)}, { get: (kept, key) => (key in kept ? kept[key] : require('node:${name}')[key]) });`,
+      };
+    });
   },
 };
 
@@ -49,7 +62,7 @@ const split = await build({
   legalComments: 'none',
   define: { B0S_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [lazyHttp2],
+  plugins: [lazyBuiltins],
   metafile: true,
   write: false,
 });
