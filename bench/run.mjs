@@ -34,6 +34,22 @@ function b0s(args, env, preload = []) {
   });
 }
 
+/** A bare `node -e 0` with the environment b0s gets: the floor any Node program starts from. */
+function bareNode() {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH, HOME: '/nonexistent' }, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** The best of n runs: the least disturbed by whatever else the machine is doing. */
 async function best(n, fn) {
   let top;
@@ -204,7 +220,44 @@ async function renderBenchmark() {
   );
 }
 
-const benchmarks = { walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark };
+/**
+ * Start-up as users feel it: each command against a bare `node -e 0`, the two run one
+ * after the other so that both see the same machine, over 21 pairs; the median of the
+ * pairs' ratios. NODE_EXTRA_CA_CERTS (set on some machines, ~40 ms on every Node start)
+ * is left out, as b0s() does for every benchmark.
+ */
+async function startBenchmark() {
+  const sim = await startSimProcess();
+  try {
+    const commands = [
+      { args: ['--version'], target: 1.3 },
+      { args: ['--help'], target: 1.5 },
+      { args: ['list', '--page-size', '25'], target: 2.5 },
+    ];
+    const pairs = commands.map(() => []);
+    for (let round = 0; round < 21; round++) {
+      for (const [i, { args }] of commands.entries()) {
+        const bare = await bareNode();
+        const run = await b0s(args, sim.env);
+        pairs[i].push({ bare: bare.ms, ms: run.ms });
+      }
+    }
+    for (const [i, { args, target }] of commands.entries()) {
+      const ratio = median(pairs[i].map((p) => p.ms / p.bare));
+      report(
+        `start-up: b0s ${args.join(' ')} vs a bare node -e 0`,
+        ratio,
+        `<= ${target}x`,
+        ratio <= target,
+        `median of 21 pairs: b0s ${median(pairs[i].map((p) => p.ms)).toFixed(0)} ms, node -e 0 ${median(pairs[i].map((p) => p.bare)).toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
+const benchmarks = { start: startBenchmark, walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark };
 const only = process.argv.slice(2);
 for (const [name, benchmark] of Object.entries(benchmarks)) {
   if (only.length === 0 || only.some((prefix) => name.startsWith(prefix))) await benchmark();
