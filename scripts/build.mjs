@@ -7,7 +7,7 @@
 // static imports between chunks become require() and `import()` becomes a lazy require().
 // Any new `await import('./commands/x')` in src/ gets its own chunk with no change here.
 import { build, transform } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,6 +82,8 @@ for (const file of split.outputFiles) {
   writeFileSync(file.path, loadsCommonJs(file.path) ? `${code}module.exports = module.exports.default;\n` : code);
 }
 
+writeFileSync(path.join(dist, 'THIRD-PARTY-LICENSES.txt'), licenses(split.metafile));
+
 /**
  * A chunk made for `await import('pkg')` of a CommonJS package exports only `default`
  * (its module.exports), where Node (and a CommonJS bundle) also offer its properties as
@@ -91,4 +93,20 @@ for (const file of split.outputFiles) {
 function loadsCommonJs(file) {
   const { entryPoint } = split.metafile.outputs[path.relative(root, file)] ?? {};
   return entryPoint?.startsWith('node_modules/') === true && split.metafile.inputs[entryPoint]?.format === 'cjs';
+}
+
+/** dist/ holds the code of the packages b0s uses, so it holds their licences too. */
+function licenses(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (pkg) dirs.add(path.join(root, pkg[1]));
+  }
+  const sections = [...dirs].map((dir) => {
+    const { name, version, license } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file ? readFileSync(path.join(dir, file), 'utf8').trim() : `${license} (the package has no licence file)`;
+    return `${name}@${version} (${license})\n\n${text}\n`;
+  });
+  return `b0s bundles the following packages into this folder. Their licences:\n\n${sections.sort().join(`\n${'-'.repeat(78)}\n\n`)}`;
 }
