@@ -10,12 +10,19 @@ import { b0sBin, root, startSimProcess } from '../scripts/sim-process.mjs';
 
 /** Runs b0s, hashing stdout as it streams (never holding it), and times it. */
 function b0s(args, env, preload = []) {
+  return node([...preload.flatMap((p) => ['-r', path.join(root, 'bench', p)]), b0sBin, ...args], env);
+}
+
+/** A bare `node -e 0`, run and timed as b0s is: the floor any Node program starts from. */
+function bareNode() {
+  return node(['-e', '0'], {});
+}
+
+function node(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...preload.flatMap((p) => ['-r', path.join(root, 'bench', p)]), b0sBin, ...args], {
-      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Nothing else from this environment: NODE_EXTRA_CA_CERTS alone adds ~40 ms to a start.
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const hash = createHash('sha256');
     let bytes = 0;
     let stderr = '';
@@ -27,20 +34,10 @@ function b0s(args, env, preload = []) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`b0s ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      if (code !== 0) return reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
       const rss = /B0S_BENCH_MAX_RSS_KB=(\d+)/.exec(stderr);
       resolve({ ms, bytes, digest: hash.digest('hex'), maxRssKb: rss ? Number(rss[1]) : undefined });
     });
-  });
-}
-
-/** A bare `node -e 0` with the environment b0s gets: the floor any Node program starts from. */
-function bareNode() {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH, HOME: '/nonexistent' }, stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('close', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6 }));
   });
 }
 
@@ -223,8 +220,7 @@ async function renderBenchmark() {
 /**
  * Start-up as users feel it: each command against a bare `node -e 0`, the two run one
  * after the other so that both see the same machine, over 21 pairs; the median of the
- * pairs' ratios. NODE_EXTRA_CA_CERTS (set on some machines, ~40 ms on every Node start)
- * is left out, as b0s() does for every benchmark.
+ * pairs' ratios.
  */
 async function startBenchmark() {
   const sim = await startSimProcess();

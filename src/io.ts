@@ -1,7 +1,7 @@
 // Streams, terminal detection, colour, progress and confirmation. stdout carries only
 // the result; everything meant for the human (spinners, hints, warnings, prompts,
 // errors) goes to stderr.
-import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
+import type { ChalkInstance, ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
 
@@ -53,6 +53,12 @@ export function colorLevel(stream: OutStream, env: Env, noColorFlag: boolean): C
 
 const noProgress: Progress = { update() {}, stop() {} };
 
+/** chalk is set up on the first coloured word (~3 ms of a start that --help never needs). */
+function lazyChalk(level: ColorSupportLevel): () => ChalkInstance {
+  let instance: ChalkInstance | undefined;
+  return () => (instance ??= new (require('chalk') as typeof import('chalk')).Chalk({ level }));
+}
+
 export function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
@@ -65,7 +71,8 @@ export function createIO(
   // use, and the stream it makes for a pipe or /dev/null costs a tenth of a Node start.
   const stdinIsTTY = () => streams.stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
-  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.noColor) });
+  const out = lazyChalk(colorLevel(stdout, env, opts.noColor));
+  const err = lazyChalk(colorLevel(stderr, env, opts.noColor));
 
   return {
     stdout,
@@ -79,8 +86,12 @@ export function createIO(
       return stdinIsTTY();
     },
     columns,
-    out: new Chalk({ level: colorLevel(stdout, env, opts.noColor) }),
-    err: errChalk,
+    get out() {
+      return out();
+    },
+    get err() {
+      return err();
+    },
     get interactive() {
       return stderrIsTTY && stdinIsTTY();
     },
@@ -108,7 +119,7 @@ export function createIO(
     },
 
     warn(line) {
-      stderr.write(`${errChalk.yellow('warning:')} ${line}\n`);
+      stderr.write(`${err().yellow('warning:')} ${line}\n`);
     },
 
     async progress(text) {
@@ -120,7 +131,7 @@ export function createIO(
         stream: stderr as unknown as NodeJS.WritableStream,
         discardStdin: false,
         isEnabled: true,
-        color: errChalk.level > 0 ? 'cyan' : false,
+        color: err().level > 0 ? 'cyan' : false,
       } as Parameters<typeof ora>[0]).start();
       let drawn = 0;
       return {
