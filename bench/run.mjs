@@ -10,12 +10,19 @@ import { b0sBin, root, startSimProcess } from '../scripts/sim-process.mjs';
 
 /** Runs b0s, hashing stdout as it streams (never holding it), and times it. */
 function b0s(args, env, preload = []) {
+  return node([...preload.flatMap((p) => ['-r', path.join(root, 'bench', p)]), b0sBin, ...args], env);
+}
+
+/** A bare `node -e 0`, run and timed as b0s is: the floor any Node program starts from. */
+function bareNode() {
+  return node(['-e', '0'], {});
+}
+
+function node(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...preload.flatMap((p) => ['-r', path.join(root, 'bench', p)]), b0sBin, ...args], {
-      env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Nothing else from this environment: NODE_EXTRA_CA_CERTS alone adds ~40 ms to a start.
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const hash = createHash('sha256');
     let bytes = 0;
     let stderr = '';
@@ -27,11 +34,17 @@ function b0s(args, env, preload = []) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) return reject(new Error(`b0s ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+      if (code !== 0) return reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
       const rss = /B0S_BENCH_MAX_RSS_KB=(\d+)/.exec(stderr);
       resolve({ ms, bytes, digest: hash.digest('hex'), maxRssKb: rss ? Number(rss[1]) : undefined });
     });
   });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The best of n runs: the least disturbed by whatever else the machine is doing. */
@@ -233,7 +246,43 @@ async function searchBenchmark() {
   }
 }
 
-const benchmarks = { walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark, search: searchBenchmark };
+/**
+ * Start-up as users feel it: each command against a bare `node -e 0`, the two run one
+ * after the other so that both see the same machine, over 21 pairs; the median of the
+ * pairs' ratios.
+ */
+async function startBenchmark() {
+  const sim = await startSimProcess();
+  try {
+    const commands = [
+      { args: ['--version'], target: 1.3 },
+      { args: ['--help'], target: 1.5 },
+      { args: ['list', '--page-size', '25'], target: 2.5 },
+    ];
+    const pairs = commands.map(() => []);
+    for (let round = 0; round < 21; round++) {
+      for (const [i, { args }] of commands.entries()) {
+        const bare = await bareNode();
+        const run = await b0s(args, sim.env);
+        pairs[i].push({ bare: bare.ms, ms: run.ms });
+      }
+    }
+    for (const [i, { args, target }] of commands.entries()) {
+      const ratio = median(pairs[i].map((p) => p.ms / p.bare));
+      report(
+        `start-up: b0s ${args.join(' ')} vs a bare node -e 0`,
+        ratio,
+        `<= ${target}x`,
+        ratio <= target,
+        `median of 21 pairs: b0s ${median(pairs[i].map((p) => p.ms)).toFixed(0)} ms, node -e 0 ${median(pairs[i].map((p) => p.bare)).toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    sim.stop();
+  }
+}
+
+const benchmarks = { start: startBenchmark, walk: walkBenchmark, memory: memoryBenchmark, table: tableBenchmark, render: renderBenchmark, search: searchBenchmark };
 const only = process.argv.slice(2);
 for (const [name, benchmark] of Object.entries(benchmarks)) {
   if (only.length === 0 || only.some((prefix) => name.startsWith(prefix))) await benchmark();

@@ -69,6 +69,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     debug(`API ${api.url.href} (from ${api.source}${route.proxy ? ', through the proxy in HTTPS_PROXY/HTTP_PROXY unless NO_PROXY matches' : ''}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
     const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
+    await world.beforeRequests?.();
     dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, timeoutMs));
     const http = new Http({
       baseUrl: api.url,

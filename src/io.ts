@@ -1,7 +1,7 @@
 // Streams, terminal detection, colour, progress and confirmation. stdout carries only
 // the result; everything meant for the human (spinners, hints, warnings, prompts,
 // errors) goes to stderr.
-import { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
+import type { ChalkInstance, ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
 import type { PagerProcess } from './pager';
@@ -78,33 +78,52 @@ export function colorLevel(stream: OutStream, env: Env, mode: ColorMode): ColorS
 
 const noProgress: Progress = { update() {}, stop() {} };
 
+/** chalk is set up on the first coloured word (~3 ms of a start that --help never needs). */
+function lazyChalk(level: ColorSupportLevel): () => ChalkInstance {
+  let instance: ChalkInstance | undefined;
+  return () => (instance ??= new (require('chalk') as typeof import('chalk')).Chalk({ level }));
+}
+
 export function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
   opts: { color: ColorMode; pager?: PagerOptions },
 ): IO {
-  const { stderr, stdin } = streams;
+  const { stderr } = streams;
   let stdout = streams.stdout;
   let pager: PagerProcess | undefined;
   const stdoutIsTTY = stdout.isTTY === true;
   const stderrIsTTY = stderr.isTTY === true;
-  const stdinIsTTY = stdin.isTTY === true;
+  // stdin is looked at only when needed (a prompt): Node builds process.stdin on first
+  // use, and the stream it makes for a pipe or /dev/null costs a tenth of a Node start.
+  const stdinIsTTY = () => streams.stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
-  const errChalk = new Chalk({ level: colorLevel(stderr, env, opts.color) });
+  const out = lazyChalk(colorLevel(stdout, env, opts.color));
+  const err = lazyChalk(colorLevel(stderr, env, opts.color));
 
   return {
     get stdout() {
       return stdout;
     },
     stderr,
-    stdin,
+    get stdin() {
+      return streams.stdin;
+    },
     stdoutIsTTY,
     stderrIsTTY,
-    stdinIsTTY,
+    get stdinIsTTY() {
+      return stdinIsTTY();
+    },
     columns,
-    out: new Chalk({ level: colorLevel(stdout, env, opts.color) }),
-    err: errChalk,
-    interactive: stdinIsTTY && stderrIsTTY,
+    get out() {
+      return out();
+    },
+    get err() {
+      return err();
+    },
+    get interactive() {
+      return stderrIsTTY && stdinIsTTY();
+    },
 
     write(chunk) {
       if (stdout.destroyed) return Promise.resolve();
@@ -131,7 +150,7 @@ export function createIO(
     },
 
     warn(line) {
-      (pager ? stdout : stderr).write(`${errChalk.yellow('warning:')} ${terminalLine(line)}\n`);
+      (pager ? stdout : stderr).write(`${err().yellow('warning:')} ${terminalLine(line)}\n`);
     },
 
     async progress(text) {
@@ -143,7 +162,7 @@ export function createIO(
         stream: stderr as unknown as NodeJS.WritableStream,
         discardStdin: false,
         isEnabled: true,
-        color: errChalk.level > 0 ? 'cyan' : false,
+        color: err().level > 0 ? 'cyan' : false,
       } as Parameters<typeof ora>[0]).start();
       let drawn = 0;
       return {
@@ -177,7 +196,7 @@ export function createIO(
 
     async confirm(question, signal) {
       const { createInterface } = await import('node:readline/promises');
-      const rl = createInterface({ input: stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
+      const rl = createInterface({ input: streams.stdin, output: stderr as unknown as NodeJS.WritableStream, terminal: false });
       // Input that ends before an answer (Ctrl-D, a closed pipe) is a "no", not a hang.
       const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
       const asked = rl.question(`${terminalLine(question)} [y/N] `, { signal });

@@ -3,7 +3,6 @@
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
 import { run } from './cli';
 import { CancelledError, type StopSignal } from './errors';
 import { nodeFileSystem } from './node-fs';
@@ -11,12 +10,25 @@ import { spawnPager } from './pager';
 import { handleStopSignals } from './signals';
 import type { World } from './world';
 
-// A long walk allocates steadily while keeping only a few pages alive. By default V8
-// keeps doubling the young generation (up to 16 MB semi-spaces) for such a workload,
-// so peak memory would creep up with the length of the walk; at its initial size,
-// memory stays flat for ~3% more CPU. This flag is read at each resize, so it works
-// when set at run time.
-setFlagsFromString('--semi-space-growth-factor=1');
+/**
+ * V8 settings for a run that talks to the API, made before its first request (node:v8
+ * alone costs a start ~5%, so --help and usage errors do without).
+ */
+async function tuneForRequests(): Promise<void> {
+  const { setFlagsFromString } = await import('node:v8');
+  // undici parses HTTP with WebAssembly. V8 first compiles it with its baseline compiler
+  // (Liftoff), then recompiles it with TurboFan on background threads, and a process
+  // cannot exit before those finish: a one-page list waited ~0.4 s for code it would
+  // never run. Baseline code parses as fast as b0s needs, even on a long walk (see the
+  // start and walk benchmarks). Read when undici compiles its parser, so set before.
+  setFlagsFromString('--liftoff-only');
+  // A long walk allocates steadily while keeping only a few pages alive. By default V8
+  // keeps doubling the young generation (up to 16 MB semi-spaces) for such a workload,
+  // so peak memory would creep up with the length of the walk; at its initial size,
+  // memory stays flat for ~3% more CPU. This flag is read at each resize, so it works
+  // when set at run time.
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 const SIGNAL_WORDS: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'stopped by SIGTERM', SIGHUP: 'stopped by SIGHUP (the terminal closed)' };
 const interrupt = new AbortController();
@@ -51,10 +63,14 @@ function isRunning(pid: number): boolean {
   }
 }
 
+// Node builds process.stdin on first use: only a prompt needs it.
+let stdin: typeof process.stdin | undefined;
 const world: World = {
   argv: process.argv.slice(2),
   env: process.env,
-  stdin: process.stdin,
+  get stdin() {
+    return (stdin ??= process.stdin);
+  },
   stdout: process.stdout,
   stderr: process.stderr,
   homedir: homedir(),
@@ -72,6 +88,7 @@ const world: World = {
     process.on('exit', fn);
     return () => process.removeListener('exit', fn);
   },
+  beforeRequests: tuneForRequests,
 };
 
 run(world).then((code) => {
@@ -79,5 +96,5 @@ run(world).then((code) => {
   // run() has reported what went wrong; bytes still queued after a signal may fail quietly.
   process.stdout.on('error', () => {});
   // stdin was only read for a prompt; it must not keep the process alive.
-  process.stdin.unref?.();
+  stdin?.unref?.();
 });

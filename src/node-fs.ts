@@ -1,10 +1,13 @@
 // The World's file system, on node:fs. main.ts uses it; tests use it too, so the code
 // that writes `-O` files and reads token files is the same in both.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppendFile, FileSystem } from './world';
+
+// Loaded on first use: most runs (--help, a list with the token in the environment) touch
+// no file, and these two modules would cost every start about a tenth of Node's own.
+const fsp = () => import('node:fs/promises');
 
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 /** link(2) answers these on file systems without hard links (FAT, some network mounts). */
@@ -14,6 +17,7 @@ export const nodeFileSystem: FileSystem = {
   async readRegularFile(file, maxBytes) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer. The type is then checked on
     // the open file itself, so nothing can be swapped in after the check.
+    const { open } = await fsp();
     const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
       const st = await handle.stat();
@@ -36,10 +40,12 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async stat(file) {
+    const { stat } = await fsp();
     return { mode: (await stat(file)).mode };
   },
 
   async writeFile(file, data, { exclusive }) {
+    const [{ open, realpath, stat, unlink }, { randomBytes }] = await Promise.all([fsp(), import('node:crypto')]);
     const existing = await stat(file).catch(() => undefined);
     if (existing && exclusive) throw failure('EEXIST', 'already exists', file);
     // A device or FIFO (`-O /dev/null --force`, a process substitution) can only be written
@@ -68,6 +74,7 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async openAppend(file) {
+    const { open } = await fsp();
     let created = true;
     let handle = await open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL, 0o644).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
@@ -93,6 +100,7 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async createExclusive(file, data) {
+    const { open, unlink } = await fsp();
     const handle = await open(file, NEW_FILE, 0o644);
     try {
       await handle.writeFile(data);
@@ -107,17 +115,19 @@ export const nodeFileSystem: FileSystem = {
   },
 
   async remove(file) {
+    const { unlink } = await fsp();
     await unlink(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
   },
 
   async mkdir(folder) {
+    const { mkdir } = await fsp();
     await mkdir(folder, { recursive: true, mode: 0o700 });
   },
 };
 
-function appendFile(handle: Awaited<ReturnType<typeof open>>, file: string, created: boolean, atLineStart: boolean, regular: boolean): AppendFile {
+function appendFile(handle: FileHandle, file: string, created: boolean, atLineStart: boolean, regular: boolean): AppendFile {
   return {
     created,
     atLineStart,
@@ -142,7 +152,8 @@ function appendFile(handle: Awaited<ReturnType<typeof open>>, file: string, crea
 
 /** fsync of a folder, so a name just created or replaced in it survives a power cut. */
 async function syncFolder(folder: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  const { open } = await fsp();
+  let handle: FileHandle | undefined;
   try {
     handle = await open(folder, constants.O_RDONLY);
     await handle.sync();
@@ -159,6 +170,7 @@ async function syncFolder(folder: string): Promise<void> {
  * appeared meanwhile: "never overwrite" is the kernel's decision, not a check that can race.
  */
 async function publish(temp: string, target: string, exclusive: boolean): Promise<void> {
+  const { link, open, rename, unlink } = await fsp();
   if (!exclusive) return rename(temp, target);
   try {
     await link(temp, target);
@@ -178,6 +190,7 @@ async function publish(temp: string, target: string, exclusive: boolean): Promis
 }
 
 async function writeInto(file: string, data: Uint8Array | string): Promise<void> {
+  const { open } = await fsp();
   const handle = await open(file, 'w');
   try {
     await handle.writeFile(data);

@@ -1,7 +1,6 @@
 // A pager for long terminal output, as git and gh do: $B0S_PAGER, else $PAGER, else
 // `less -FRX` (which quits at once when the output fits the screen, passes colour
 // through, and leaves the text on screen). Only ever started for a terminal.
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -36,6 +35,8 @@ function onPath(name: string, env: Env): boolean {
 
 /** Runs the pager through the shell (PAGER may hold arguments), its output on the terminal. */
 export function spawnPager(command: string, env: Env): PagerProcess {
+  // Loaded here, not at start: only a paged run needs it (a tenth of a bare Node start).
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // As git: `less` without -R would show colour codes as text, so LESS=FRX unless set.
   const child = spawn(command, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env: { ...env, LESS: env.LESS ?? 'FRX', LV: env.LV ?? '-c' } });
   const exited = new Promise<void>((resolve) => {

@@ -97,6 +97,7 @@ describe('output that cannot be written', () => {
     ['list', '--page-size', '50', '-o', 'csv'],
     ['list', '--page-size', '50'],
     ['--help'],
+    ['--version'],
   ];
   for (const args of cases) {
     it(`b0s ${args.join(' ')} > /dev/full: exit 1 and one line saying so`, async () => {

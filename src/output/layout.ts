@@ -1,7 +1,7 @@
 // Column layout for terminal tables: display widths (emoji and CJK count double),
 // truncation with an ellipsis, and shrinking columns to fit the screen. Linear in the
 // number of rows, unlike cli-table3, so it also serves tables of thousands of rows.
-import stringWidth from 'string-width';
+import type StringWidth from 'string-width';
 
 export interface Column {
   header: string;
@@ -26,9 +26,15 @@ export interface Layout {
 
 export const GAP = '  ';
 
+// Loaded on first use: string-width builds an Intl.Segmenter as it loads (~20 ms of ICU
+// set-up), which a list of plain ASCII text, or one piped to a script, never needs.
+let stringWidth: typeof StringWidth | undefined;
+
 export function width(text: string): number {
   // Plain ASCII is the common case and needs no grapheme segmentation.
-  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  stringWidth ??= (require('string-width') as { default: typeof StringWidth }).default;
+  return stringWidth(text);
 }
 
 export function truncate(text: string, max: number): string {

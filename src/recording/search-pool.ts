@@ -17,8 +17,8 @@ export interface Searcher {
 }
 
 export function workerFile(): string | undefined {
-  const file = path.join(__dirname, 'search-worker.cjs');
-  return existsSync(file) ? file : undefined;
+  // This code is in dist/ or, split off by the build, in dist/chunks/.
+  return [__dirname, path.dirname(__dirname)].map((dir) => path.join(dir, 'search-worker.cjs')).find((file) => existsSync(file));
 }
 
 export function createSearcher(threads: number): Searcher {

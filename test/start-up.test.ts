@@ -1,0 +1,86 @@
+// What the built bin loads for each kind of run: `--version` and `--help` must stay
+// close to a bare Node start (bench/ measures it; this checks the cause, not the time).
+// Each source module in dist/ is named in a comment esbuild writes above it.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useSimulator } from './helpers/sim';
+import { useTempDir } from './helpers/tmp';
+import { recordOutput } from './helpers/world';
+
+const ROOT = path.join(__dirname, '..');
+const { env } = useSimulator({ sessions: 300 });
+const tmp = useTempDir();
+
+interface Loaded {
+  code: number | null;
+  builtins: string[];
+  /** The source modules (src/… and node_modules/…) in the files of dist/ that were loaded. */
+  modules: string[];
+}
+
+/** Runs the built bin with output piped, as a script would, and reports what it loaded. */
+async function loadedBy(args: string[]): Promise<Loaded> {
+  const dir = tmp('loaded');
+  const report = path.join(dir, 'loaded.json');
+  const proc = spawn(process.execPath, ['-r', path.join(__dirname, 'helpers', 'loaded-modules.cjs'), path.join(ROOT, 'bin', 'b0s'), ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: os.tmpdir(), ...env(), B0S_TEST_LOADED: report },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  proc.stdout.on('data', (d: Buffer) => out.push(d));
+  proc.stderr.on('data', (d: Buffer) => err.push(d));
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+  recordOutput(Buffer.concat(out), Buffer.concat(err));
+  const { builtins, files } = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[] };
+  const modules = new Set<string>();
+  for (const file of files) {
+    if (file === path.join(ROOT, 'bin', 'b0s')) continue;
+    if (!file.startsWith(path.join(ROOT, 'dist', path.sep))) throw new Error(`b0s loaded a file from outside dist/: ${file}`);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$|^\s*"((?:src|node_modules)\/[^"]+)"\(/gm)) modules.add(m[1] ?? m[2] ?? '');
+  }
+  return { code, builtins, modules: [...modules].sort() };
+}
+
+/** What a run that makes no request must never load. */
+const HEAVY_MODULES = /^node_modules\/(undici|@xterm|ora|cli-table3|conf|string-width)\/|^src\/(api\/|recording\/|commands\/|output\/list-writer)/;
+const HEAVY_BUILTINS = ['http', 'https', 'http2', 'tls', 'crypto', 'zlib', 'child_process', 'v8', 'fs/promises', 'readline', 'worker_threads'];
+
+describe('start-up', () => {
+  it('--version loads its own entry and the version, nothing else', async () => {
+    const loaded = await loadedBy(['--version']);
+    expect(loaded.code).toBe(0);
+    expect(loaded.modules).toEqual(['src/bin.ts', 'src/version.ts']);
+    expect(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b))).toEqual([]);
+  });
+
+  it('--help loads the command surface (commander, cli.ts) but no HTTP client, command, recording code, spinner, table or settings store', async () => {
+    const loaded = await loadedBy(['--help']);
+    expect(loaded.code).toBe(0);
+    // The check itself works: these are found in the comments of dist/.
+    expect(loaded.modules).toContain('src/cli.ts');
+    expect(loaded.modules.some((m) => m.startsWith('node_modules/commander/'))).toBe(true);
+    expect(loaded.modules.filter((m) => HEAVY_MODULES.test(m))).toEqual([]);
+    expect(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b))).toEqual([]);
+  });
+
+  it('list -o ndjson against a plain-http API loads the HTTP client but no TLS, HTTP/2, recording code, spinner or table', async () => {
+    const loaded = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson']);
+    expect(loaded.code).toBe(0);
+    expect(loaded.modules).toContain('src/commands/list.ts');
+    expect(loaded.modules.some((m) => m.startsWith('node_modules/undici/'))).toBe(true);
+    expect(loaded.modules.filter((m) => /^node_modules\/(@xterm|ora|cli-table3)\/|^src\/recording\//.test(m))).toEqual([]);
+    expect(loaded.builtins.filter((b) => ['http2', 'tls', 'crypto', 'child_process', 'zlib'].includes(b))).toEqual([]);
+  });
+
+  it('search renders recordings in worker threads, found beside the split-off code that starts them', async () => {
+    const loaded = await loadedBy(['search', 'e', '--limit', '3', '--concurrency', '2', '-o', 'ndjson']);
+    expect(loaded.code).toBe(0);
+    expect(loaded.modules).toContain('src/recording/search-pool.ts');
+    expect(loaded.builtins).toContain('worker_threads');
+  });
+});
