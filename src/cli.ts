@@ -12,7 +12,7 @@ import { inlineText, multilineText } from './text';
 import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
-import { commandDefaults, resolveSettings } from './settings';
+import { commandDefaults } from './settings/defaults';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS, MAX_CONCURRENCY, MAX_PAGE_SIZE, parseTimeoutSeconds, SETTING_KEYS } from './settings/keys';
 import { VERSION } from './version';
 import type { OutStream, World } from './world';
@@ -57,14 +57,14 @@ export async function run(world: World): Promise<number> {
   const onStdoutError = (err: NodeJS.ErrnoException) => controller.abort(stdoutFailure(err));
   world.stdout.on('error', onStdoutError);
 
-  let io: IO = createIO(world, world.env, { color: envColor(world.env)?.value ?? 'auto' });
+  let io: IO = await createIO(world, world.env, { color: envColor(world.env)?.value ?? 'auto' });
   let deps: (Deps & { close(): Promise<void> }) | undefined;
   let debug = world.argv.includes('--debug');
-  const session = (command: Command, opts?: SessionOptions): Deps => {
-    const globals = globalOptions(command, world, opts);
+  const session = async (command: Command, opts?: SessionOptions): Promise<Deps> => {
+    const globals = await globalOptions(command, world, opts);
     debug = globals.debug;
     const pager = globals.pager && world.spawnPager ? pagerCommand(world.env) : undefined;
-    io = createIO(world, world.env, {
+    io = await createIO(world, world.env, {
       color: globals.settings.color.value,
       pager: pager === undefined ? undefined : { start: () => (world.spawnPager as NonNullable<World['spawnPager']>)(pager, world.env), onError: onStdoutError },
     });
@@ -147,7 +147,9 @@ interface SessionOptions {
   allowNewProfile?: boolean;
 }
 
-function globalOptions(command: Command, world: World, opts: SessionOptions = {}): GlobalOptions {
+async function globalOptions(command: Command, world: World, opts: SessionOptions = {}): Promise<GlobalOptions> {
+  // The settings file is read only by a command that runs, never for --help.
+  const { resolveSettings } = await import('./settings');
   const o = command.optsWithGlobals<{ apiUrl?: string; tokenFile?: string; color: boolean; pager: boolean; debug?: boolean; retries?: number; timeout?: number; profile?: string }>();
   const settings = resolveSettings({
     flags: { apiUrl: o.apiUrl, tokenFile: o.tokenFile, noColor: o.color === false, retries: o.retries, timeoutSeconds: o.timeout, profile: o.profile },
@@ -167,7 +169,7 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n${EXIT_CODES_HELP}`;
 }
 
-export function buildProgram(world: World, session: (command: Command, opts?: SessionOptions) => Deps): Command {
+export function buildProgram(world: World, session: (command: Command, opts?: SessionOptions) => Promise<Deps>): Command {
   const now = () => world.now();
   const program = new Command('b0s')
     .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions, and export them to a SIEM.')
@@ -234,7 +236,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     )
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { listOptions, runList } = await import('./commands/list');
-      const deps = session(command);
+      const deps = await session(command);
       await runList(listOptions(raw, commandDefaults(deps.settings, OUTPUT_FORMATS), world.now()), deps);
     });
 
@@ -248,7 +250,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .addHelpText('after', examples(['b0s show <socket_id> <session_id>', 'b0s show <socket_id>/<session_id> -o json', 'b0s show e1f3464d                  # the short ID the list table shows']))
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { showOptions, runShow } = await import('./commands/show');
-      const deps = session(command);
+      const deps = await session(command);
       await runShow(showOptions(first, second, raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
 
@@ -282,7 +284,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     )
     .action(async (first: string, second: string | undefined, raw: Record<string, unknown>, command: Command) => {
       const { replayOptions, runReplay } = await import('./commands/replay');
-      await runReplay(replayOptions(first, second, raw), session(command));
+      await runReplay(replayOptions(first, second, raw), await session(command));
     });
 
   program
@@ -317,7 +319,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (pattern: string, raw: Record<string, unknown>, command: Command) => {
       const { searchOptions, runSearch } = await import('./commands/search');
       const opts = await searchOptions(pattern, raw);
-      await runSearch(opts, session(command));
+      await runSearch(opts, await session(command));
     });
 
   program
@@ -353,7 +355,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     )
     .action(async (args: string[], raw: Record<string, unknown>, command: Command) => {
       const { killOptions, runKill } = await import('./commands/kill');
-      const deps = session(command);
+      const deps = await session(command);
       await runKill(killOptions(args, raw, commandDefaults(deps.settings, ['table', 'json'])), deps);
     });
 
@@ -384,7 +386,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     )
     .action(async (kind: 'users' | 'sockets' | 'locations' | 'activity', raw: Record<string, unknown>, command: Command) => {
       const { statsOptions, runStats } = await import('./commands/stats');
-      const deps = session(command);
+      const deps = await session(command);
       const opts = statsOptions(kind, raw, { now: world.now(), timeZone: deps.settings['time-zone'].value, defaults: commandDefaults(deps.settings, ['table', 'json', 'csv']) });
       await runStats(opts, deps);
     });
@@ -399,7 +401,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .addHelpText('after', examples(['b0s auth status', 'b0s --profile eu auth status', 'b0s auth status -o json | jq .expires_at']))
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { authStatusOptions, runAuthStatus } = await import('./commands/auth');
-      const deps = session(command);
+      const deps = await session(command);
       await runAuthStatus(authStatusOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
 
@@ -414,7 +416,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .option('--json', 'same as -o json')
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { configListOptions, runConfigList } = await import('./commands/config');
-      const deps = session(command);
+      const deps = await session(command);
       await runConfigList(configListOptions(raw, commandDefaults(deps.settings, ['table', 'json']).output), deps);
     });
   config
@@ -424,7 +426,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (key: string, _raw: unknown, command: Command) => {
       const { configKey, runConfigGet } = await import('./commands/config');
       const k = configKey(key);
-      await runConfigGet(k, session(command));
+      await runConfigGet(k, await session(command));
     });
   config
     .command('set')
@@ -434,7 +436,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (key: string, value: string, _raw: unknown, command: Command) => {
       const { configSetOptions, runConfigSet } = await import('./commands/config');
       const opts = configSetOptions(key, value);
-      await runConfigSet(opts, session(command, { allowNewProfile: true }));
+      await runConfigSet(opts, await session(command, { allowNewProfile: true }));
     });
   config
     .command('unset')
@@ -443,7 +445,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (key: string, _raw: unknown, command: Command) => {
       const { configKey, runConfigUnset } = await import('./commands/config');
       const k = configKey(key);
-      await runConfigUnset(k, session(command));
+      await runConfigUnset(k, await session(command));
     });
 
   program
@@ -460,7 +462,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     )
     .action(async (shell: 'bash' | 'zsh' | 'fish', _raw: unknown, command: Command) => {
       const { completionScript } = await import('./completion/scripts');
-      await session(command).io.write(completionScript(shell));
+      await (await session(command)).io.write(completionScript(shell));
     });
 
   // What the completion scripts call on each TAB: never shown in help.
@@ -509,7 +511,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .action(async (raw: Record<string, unknown>, command: Command) => {
       const { exportOptions, runExport } = await import('./commands/export');
       const opts = exportOptions(raw, now());
-      await runExport(opts, session(command));
+      await runExport(opts, await session(command));
     });
 
   return program;

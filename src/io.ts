@@ -1,7 +1,7 @@
 // Streams, terminal detection, colour, progress and confirmation. stdout carries only
 // the result; everything meant for the human (spinners, hints, warnings, prompts,
 // errors) goes to stderr.
-import type { ChalkInstance, ColorSupportLevel } from 'chalk';
+import type { ColorSupportLevel } from 'chalk';
 import type { Env, InStream, OutStream } from './world';
 import { CancelledError } from './errors';
 import type { PagerProcess } from './pager';
@@ -23,8 +23,8 @@ export interface IO {
   /** Width to fit tables to: the terminal's, or 80 when it reports none. */
   readonly columns: number;
   /** Colour for each stream, decided once: level 0 when colour is off. */
-  readonly out: ChalkInstance;
-  readonly err: ChalkInstance;
+  readonly out: Paint;
+  readonly err: Paint;
   /** Writes to stdout, waiting for the pipe to drain when it is full (or for the stream to fail). */
   write(chunk: string | Uint8Array): Promise<void>;
   /** One line on stderr (a newline is added). */
@@ -78,17 +78,37 @@ export function colorLevel(stream: OutStream, env: Env, mode: ColorMode): ColorS
 
 const noProgress: Progress = { update() {}, stop() {} };
 
-/** chalk is set up on the first coloured word (~3 ms of a start that --help never needs). */
-function lazyChalk(level: ColorSupportLevel): () => ChalkInstance {
-  let instance: ChalkInstance | undefined;
-  return () => (instance ??= new (require('chalk') as typeof import('chalk')).Chalk({ level }));
+type Style = (text: string) => string;
+
+/** The styles b0s uses: chalk's, or none at level 0. */
+export interface Paint {
+  readonly level: ColorSupportLevel;
+  readonly bold: Style;
+  readonly dim: Style;
+  readonly red: Style;
+  readonly green: Style;
+  readonly yellow: Style;
+  readonly cyan: Style;
 }
 
-export function createIO(
+const asIs: Style = (text) => text;
+const NO_PAINT: Paint = { level: 0, bold: asIs, dim: asIs, red: asIs, green: asIs, yellow: asIs, cyan: asIs };
+
+/**
+ * chalk only for a stream that is coloured: a piped run (most of a script's) never loads
+ * it, nor the node:tty it brings (together ~5% of a bare Node start).
+ */
+async function paintFor(level: ColorSupportLevel): Promise<Paint> {
+  if (level === 0) return NO_PAINT;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level });
+}
+
+export async function createIO(
   streams: { stdout: OutStream; stderr: OutStream; stdin: InStream },
   env: Env,
   opts: { color: ColorMode; pager?: PagerOptions },
-): IO {
+): Promise<IO> {
   const { stderr } = streams;
   let stdout = streams.stdout;
   let pager: PagerProcess | undefined;
@@ -98,8 +118,7 @@ export function createIO(
   // use, and the stream it makes for a pipe or /dev/null costs a tenth of a Node start.
   const stdinIsTTY = () => streams.stdin.isTTY === true;
   const columns = (stdoutIsTTY && stdout.columns) || (stderrIsTTY && stderr.columns) || 80;
-  const out = lazyChalk(colorLevel(stdout, env, opts.color));
-  const err = lazyChalk(colorLevel(stderr, env, opts.color));
+  const [out, err] = await Promise.all([paintFor(colorLevel(stdout, env, opts.color)), paintFor(colorLevel(stderr, env, opts.color))]);
 
   return {
     get stdout() {
@@ -115,12 +134,8 @@ export function createIO(
       return stdinIsTTY();
     },
     columns,
-    get out() {
-      return out();
-    },
-    get err() {
-      return err();
-    },
+    out,
+    err,
     get interactive() {
       return stderrIsTTY && stdinIsTTY();
     },
@@ -150,7 +165,7 @@ export function createIO(
     },
 
     warn(line) {
-      (pager ? stdout : stderr).write(`${err().yellow('warning:')} ${terminalLine(line)}\n`);
+      (pager ? stdout : stderr).write(`${err.yellow('warning:')} ${terminalLine(line)}\n`);
     },
 
     async progress(text) {
@@ -162,7 +177,7 @@ export function createIO(
         stream: stderr as unknown as NodeJS.WritableStream,
         discardStdin: false,
         isEnabled: true,
-        color: err().level > 0 ? 'cyan' : false,
+        color: err.level > 0 ? 'cyan' : false,
       } as Parameters<typeof ora>[0]).start();
       let drawn = 0;
       return {

@@ -231,7 +231,7 @@ class MatchWriter {
         });
         const hidden = m.section === 'hidden' ? out.yellow('  (hidden: printed, then taken off the screen)') : '';
         const when = m.section === 'log' ? '  ' : `  ${(m.time ?? '').padEnd(20)}  `;
-        lines.push(`${when}${highlight(m.text, m.ranges, out.red.bold)}${hidden}`);
+        lines.push(`${when}${highlight(m.text, m.ranges, (t) => out.bold(out.red(t)))}${hidden}`);
         m.after.forEach((l) => lines.push(out.dim(`${pad}${l}`)));
         lastLine = m.line + m.after.length;
       }

@@ -8,6 +8,8 @@ import type { Env } from '../world';
 import { SETTINGS, type ColorMode, type SettingKey, type SettingSpec, type SettingValues } from './keys';
 import { checkProfileName, DEFAULT_PROFILE, readSettings, settingsFile, type StoredSettings } from './store';
 
+export { chosen, commandDefaults, type CommandDefaults } from './defaults';
+
 export interface Resolved<T> {
   value: T;
   /** `--retries`, `B0S_RETRIES`, `profile work`, or `default`. */
@@ -95,23 +97,6 @@ export function resolveSettings(inputs: SettingInputs, opts: { allowNewProfile?:
 
 function spec<K extends SettingKey>(key: K): SettingSpec<K> {
   return SETTINGS.find((s) => s.key === key) as unknown as SettingSpec<K>;
-}
-
-/** The value when a flag, the environment or the profile chose it; undefined when it is only the default (commands keep their own then). */
-export function chosen<T>(setting: Resolved<T>): T | undefined {
-  return setting.source === 'default' ? undefined : setting.value;
-}
-
-/** What a command takes as its flags' defaults: the settings that are more than defaults, and an output format it offers. */
-export interface CommandDefaults {
-  pageSize?: number;
-  concurrency?: number;
-  output?: string;
-}
-
-export function commandDefaults(s: Settings, formats: readonly string[]): CommandDefaults {
-  const output = chosen(s.output);
-  return { pageSize: chosen(s['page-size']), concurrency: chosen(s.concurrency), output: output !== undefined && formats.includes(output) ? output : undefined };
 }
 
 /** `~/x` in a stored path is the home folder's x, as a shell would have made it. */

@@ -103,7 +103,8 @@ export const SETTINGS = [
   spec({
     key: 'page-size',
     describe: 'sessions per page',
-    accepts: `a whole number from 1 to ${MAX_PAGE_SIZE.toLocaleString('en-US')}`,
+    // Not toLocaleString: this is built at every start, and ICU's number formatting costs ~20 ms to load.
+    accepts: `a whole number from 1 to ${String(MAX_PAGE_SIZE).replace(/\B(?=(\d{3})+$)/g, ',')}`,
     flag: '--page-size',
     env: 'B0S_PAGE_SIZE',
     fallback: DEFAULT_PAGE_SIZE,
