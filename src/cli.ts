@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
-import { createDeps, type Deps, type GlobalOptions } from './deps';
+import type { Deps, GlobalOptions } from './deps';
 import { B0sError, CancelledError, ExitCode, NothingFound, OutputError, UsageError } from './errors';
 import { createIO, envColor, type IO } from './io';
 import { pagerCommand } from './pager';
@@ -68,6 +68,7 @@ export async function run(world: World): Promise<number> {
       color: globals.settings.color.value,
       pager: pager === undefined ? undefined : { start: () => (world.spawnPager as NonNullable<World['spawnPager']>)(pager, world.env), onError: onStdoutError },
     });
+    const { createDeps } = await import('./deps');
     deps = createDeps(world, io, globals, controller.signal);
     return deps;
   };
