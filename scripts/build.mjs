@@ -19,6 +19,7 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
  * Built-in modules that a package loads as it loads, for features b0s never uses: each
  * is loaded the first time the package touches it, if ever. `keep` names properties the
  * package reads as it loads; they are copied here, at build time (protocol constants).
+ * `call` is for a module that is itself a function: calling the stand-in calls it.
  */
 const LAZY_BUILTINS = [
   // HTTP/2, which b0s never turns on; it would bring node:tls and node:crypto along, a
@@ -26,22 +27,28 @@ const LAZY_BUILTINS = [
   { name: 'http2', from: 'undici', keep: ['constants'] },
   // For subcommands that are separate executables: b0s has none.
   { name: 'child_process', from: 'commander', keep: [] },
+  // undici only calls assert(value) on its own invariants; node:assert brings its error
+  // formatting and comparison code (~6 ms) to every command that makes a request.
+  { name: 'assert', from: 'undici', keep: [], call: '(value, message) => { if (!value) require("node:assert")(value, message); }' },
 ];
 
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    for (const { name, from, keep } of LAZY_BUILTINS) {
+    for (const { name, from } of LAZY_BUILTINS) {
       const importer = new RegExp(`[\\\\/]node_modules[\\\\/]${from}[\\\\/]`);
       b.onResolve({ filter: new RegExp(`^(node:)?${name}$`) }, (args) => (importer.test(args.importer) ? { path: name, namespace: 'lazy-builtin' } : undefined));
     }
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async ({ path: name }) => {
       const real = await import(`node:${name}`);
-      const { keep } = LAZY_BUILTINS.find((l) => l.name === name);
+      const { keep, call } = LAZY_BUILTINS.find((l) => l.name === name);
       const kept = Object.fromEntries(keep.map((key) => [key, real[key]]));
+      // A Proxy's target decides whether it can be called, so a callable module gets a
+      // function target holding the kept properties.
+      const target = call ? `Object.assign(${call}, ${JSON.stringify(kept)})` : JSON.stringify(kept);
       return {
         loader: 'js',
-        contents: `module.exports = new Proxy(${JSON.stringify(kept)}, { get: (kept, key) => (key in kept ? kept[key] : require('node:${name}')[key]) });`,
+        contents: `module.exports = new Proxy(${target}, { get: (kept, key) => (Object.hasOwn(kept, key) ? kept[key] : require('node:${name}')[key]) });`,
       };
     });
   },

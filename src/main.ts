@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run } from './cli';
 import { CancelledError, type StopSignal } from './errors';
+import { directOutput } from './direct-output';
 import { nodeFileSystem } from './node-fs';
 import { spawnPager } from './pager';
 import { handleStopSignals } from './signals';
@@ -33,9 +34,13 @@ async function tuneForRequests(): Promise<void> {
 const SIGNAL_WORDS: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'stopped by SIGTERM', SIGHUP: 'stopped by SIGHUP (the terminal closed)' };
 const interrupt = new AbortController();
 handleStopSignals(process, (signal) => interrupt.abort(new CancelledError(SIGNAL_WORDS[signal], signal)));
+// Node builds process.stdout and stderr on first use, which a run writing to files or pipes
+// does without (src/direct-output.ts).
+const stdout = directOutput(1, () => process.stdout) ?? process.stdout;
+const stderr = directOutput(2, () => process.stderr) ?? process.stderr;
 // stderr is where failures are reported: when it fails too (a closed terminal), there is
 // nowhere left to say so, and the exit code still tells.
-process.stderr.on('error', () => {});
+stderr.on('error', () => {});
 
 // The platform's usual place for per-user settings.
 function configDir(): string {
@@ -71,8 +76,8 @@ const world: World = {
   get stdin() {
     return (stdin ??= process.stdin);
   },
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout,
+  stderr,
   homedir: homedir(),
   platform: process.platform,
   configDir: configDir(),
@@ -94,7 +99,7 @@ const world: World = {
 run(world).then((code) => {
   process.exitCode = code;
   // run() has reported what went wrong; bytes still queued after a signal may fail quietly.
-  process.stdout.on('error', () => {});
+  stdout.on('error', () => {});
   // stdin was only read for a prompt; it must not keep the process alive.
   stdin?.unref?.();
 });

@@ -66,6 +66,8 @@ describe('start-up', () => {
     expect(loaded.modules.some((m) => m.startsWith('node_modules/commander/'))).toBe(true);
     expect(loaded.modules.filter((m) => HEAVY_MODULES.test(m))).toEqual([]);
     expect(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b))).toEqual([]);
+    // Output to a pipe is written directly: Node's stdout and stderr streams are never built.
+    expect(loaded.builtins.filter((b) => /^(stream|net|tty|internal\/streams\/.*)$/.test(b))).toEqual([]);
   });
 
   it('list -o ndjson against a plain-http API loads the HTTP client but no TLS, HTTP/2, recording code, spinner or table', async () => {
