@@ -9,7 +9,7 @@ import type { OutputFormat } from './formats';
 import { formatDuration, fullId, locationOf, relativeTime, shortId, socketOf, userOf } from './fields';
 import { durationOf, statusOf, type SessionStatus } from '../session';
 import { timeOf } from '../time';
-import { capCell, fitCell, fitColumns, GAP, naturalWidths, pad, type Column, type Layout } from './layout';
+import type { Column } from './layout';
 import { inlineText, textOf } from '../text';
 
 
@@ -60,8 +60,29 @@ function writerFor(format: OutputFormat, io: IO, opts: ListWriterOptions): ListW
     case 'csv':
       return csvWriter(io, opts);
     case 'table':
-      return io.stdoutIsTTY ? terminalTable(io, opts) : tsvWriter(io, opts);
+      return io.stdoutIsTTY ? loadedOnFirstUse(async () => (await import('./terminal-table')).terminalTable(io, opts)) : tsvWriter(io, opts);
   }
+}
+
+/**
+ * A writer whose code is loaded when the first sessions arrive: the terminal table
+ * measures text with string-width, which a list piped to a script never needs.
+ */
+function loadedOnFirstUse(load: () => Promise<ListWriter>): ListWriter {
+  let loading: Promise<ListWriter> | undefined;
+  let loaded: ListWriter | undefined;
+  const writer = () =>
+    (loading ??= load().then((w) => {
+      loaded = w;
+      return w;
+    }));
+  return {
+    get count() {
+      return loaded?.count ?? 0;
+    },
+    write: async (batch) => (await writer()).write(batch),
+    end: async (opts) => (await writer()).end(opts),
+  };
 }
 
 function lineWriter(io: IO, line: (s: Session) => string): ListWriter {
@@ -210,7 +231,7 @@ export const WIDE_COLUMNS: readonly ListColumn[] = [
 /** A table column's name for --columns: its header in lower case. */
 const columnName = (c: ListColumn) => c.header.toLowerCase();
 
-function listColumns(opts: { wide: boolean; columns?: readonly string[] }): readonly ListColumn[] {
+export function listColumns(opts: { wide: boolean; columns?: readonly string[] }): readonly ListColumn[] {
   if (opts.columns) return opts.columns.map((name) => [...LIST_COLUMNS, ...WIDE_COLUMNS].find((c) => columnName(c) === name) as ListColumn);
   return opts.wide ? [...LIST_COLUMNS, ...WIDE_COLUMNS] : LIST_COLUMNS;
 }
@@ -226,7 +247,7 @@ export function tableCells(s: Session, ctx: CellContext & { columns?: readonly s
 }
 
 /** Colour for a status cell; identity when colour is off. */
-function statusPainter(io: IO): (status: string, cell?: string) => string {
+export function statusPainter(io: IO): (status: string, cell?: string) => string {
   const paint: Record<SessionStatus, (t: string) => string> = {
     live: io.out.green,
     ended: (t) => t,
@@ -237,7 +258,7 @@ function statusPainter(io: IO): (status: string, cell?: string) => string {
 }
 
 /** Where the STATUS column is among these (-1 when --columns left it out). */
-const statusColumn = (columns: readonly ListColumn[]) => columns.findIndex((c) => c.header === 'STATUS');
+export const statusColumn = (columns: readonly ListColumn[]) => columns.findIndex((c) => c.header === 'STATUS');
 
 /** A pipe gets tab-separated lines: no header, no truncation; colour only if forced. */
 function tsvWriter(io: IO, opts: ListWriterOptions): ListWriter {
@@ -250,71 +271,3 @@ function tsvWriter(io: IO, opts: ListWriterOptions): ListWriter {
   });
 }
 
-/** With --wide a value is still cut at this many columns: past that it is hostile data, not a name. */
-export const WIDE_CELL_MAX = 1000;
-
-function terminalTable(io: IO, opts: ListWriterOptions): ListWriter {
-  const cap = opts.tableCap ?? TABLE_CAP;
-  const paint = statusPainter(io);
-  const columns = listColumns(opts);
-  const status = statusColumn(columns);
-  // No column is ever wider than the screen (or with --wide, WIDE_CELL_MAX): cut before measuring.
-  const cellMax = opts.wide ? Math.max(WIDE_CELL_MAX, io.columns) : io.columns;
-  let held: string[][] = [];
-  let layout: Layout | undefined;
-  let count = 0;
-
-  const render = (row: string[]) => {
-    const l = layout as Layout;
-    return l.keep
-      .map((i, n) => {
-        const w = l.widths[i] ?? 0;
-        const last = n === l.keep.length - 1;
-        // --wide never cuts a cell to its column: a wider row that comes later just sticks out.
-        const text = opts.wide ? (row[i] ?? '') : fitCell(columns[i], row[i] ?? '', w);
-        const cell = pad(text, last && columns[i]?.align !== 'right' ? 0 : w, columns[i]?.align);
-        return i === status ? paint(row[i] ?? '', cell) : cell;
-      })
-      .join(GAP)
-      .trimEnd();
-  };
-
-  const flush = async (moreRowsToCome: boolean) => {
-    if (!layout) {
-      // --wide: every column at its full width, and the terminal wraps what does not fit.
-      const l = opts.wide
-        ? { keep: columns.map((_, i) => i), widths: naturalWidths(columns, held, { moreRowsToCome }), hidden: [] }
-        : fitColumns(columns, held, io.columns, { moreRowsToCome });
-      layout = l;
-      const header = l.keep.map((i, n) => pad(columns[i]?.header ?? '', n === l.keep.length - 1 ? 0 : (l.widths[i] ?? 0), columns[i]?.align)).join(GAP);
-      await io.write(`${io.out.bold(header.trimEnd())}\n`);
-    }
-    if (held.length) await io.write(`${held.map(render).join('\n')}\n`);
-    held = [];
-  };
-
-  return {
-    get count() {
-      return count;
-    },
-    async write(batch) {
-      for (const s of batch) held.push(tableCells(s, { ...opts, terminal: true }).map((c) => capCell(c, cellMax)));
-      const before = count;
-      count += batch.length;
-      if (layout) return flush(true);
-      if (count >= cap) {
-        await flush(true);
-        if (before < cap) {
-          io.note(io.err.dim(`(more than ${cap.toLocaleString('en-US')} rows: column widths are now fixed and rows print as they arrive; use -o ndjson for scripts)`));
-        }
-      }
-    },
-    async end() {
-      if (count > 0) await flush(false);
-      const hidden = layout?.hidden.map((i) => columns[i]?.header) ?? [];
-      if (hidden.length && io.stderrIsTTY) {
-        io.note(io.err.dim(`(${hidden.join(', ')} hidden to fit ${io.columns} columns; --wide shows every column)`));
-      }
-    },
-  };
-}
