@@ -22,9 +22,6 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
  * `call` is for a module that is itself a function: calling the stand-in calls it.
  */
 const LAZY_BUILTINS = [
-  // HTTP/2, which b0s never turns on; it would bring node:tls and node:crypto along, a
-  // fifth of a bare Node start for a plain-http API.
-  { name: 'http2', from: 'undici', keep: ['constants'] },
   // For subcommands that are separate executables: b0s has none.
   { name: 'child_process', from: 'commander', keep: [] },
   // undici only calls assert(value) on its own invariants; node:assert brings its error
@@ -54,6 +51,32 @@ const lazyBuiltins = {
   },
 };
 
+/**
+ * Modules of a package that b0s never runs, left out: undici's HTTP/2 client and the fetch
+ * code that encodes form data (with WebIDL and friends) would otherwise be parsed by every
+ * start that makes a request, ~130 kB of it. What takes their place fails clearly if it is
+ * ever called. `request` is the path exactly as `importer` requires it.
+ */
+const LEFT_OUT = [
+  // b0s never offers HTTP/2 (undici's allowH2 stays off), so no server can choose it.
+  { request: './client-h2.js', importer: 'undici/lib/dispatcher/client.js', stub: "module.exports = () => { throw new Error('b0s is built without HTTP/2'); };" },
+  // b0s sends JSON bodies only, never form data.
+  { request: '../web/fetch/body.js', importer: 'undici/lib/dispatcher/client-h1.js', stub: "module.exports = { extractBody() { throw new Error('b0s is built without form-data bodies'); } };" },
+];
+
+const leftOut = {
+  name: 'left-out',
+  setup(b) {
+    for (const [i, { request, importer }] of LEFT_OUT.entries()) {
+      const from = path.join('node_modules', ...importer.split('/'));
+      b.onResolve({ filter: new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, (args) =>
+        args.importer.endsWith(from) ? { path: String(i), namespace: 'left-out' } : undefined,
+      );
+    }
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, ({ path: i }) => ({ loader: 'js', contents: LEFT_OUT[Number(i)].stub }));
+  },
+};
+
 const WASM_BESIDE_CODE = [{ input: 'node_modules/jq-web/jq.js', file: 'jq.wasm' }];
 
 const split = await build({
@@ -72,7 +95,7 @@ const split = await build({
   legalComments: 'none',
   define: { B0S_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, leftOut],
   metafile: true,
   write: false,
 });
