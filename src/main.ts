@@ -94,6 +94,7 @@ const world: World = {
     return () => process.removeListener('exit', fn);
   },
   beforeRequests: tuneForRequests,
+  processEndsWithRun: true,
 };
 
 run(world).then((code) => {

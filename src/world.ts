@@ -106,4 +106,9 @@ export interface World {
   beforeRequests?(): Promise<void>;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
+  /**
+   * The process ends when the run does (the b0s bin, not a test running many): connections
+   * left idle then close with it, and need not be closed one by one first.
+   */
+  processEndsWithRun?: boolean;
 }
