@@ -1,6 +1,6 @@
 // What the built bin loads for each kind of run: `--version` and `--help` must stay
 // close to a bare Node start (bench/ measures it; this checks the cause, not the time).
-// Each source module in dist/ is named in a comment esbuild writes above it.
+// The build records which source modules each file of dist/ holds.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,12 +36,14 @@ async function loadedBy(args: string[]): Promise<Loaded> {
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   recordOutput(Buffer.concat(out), Buffer.concat(err));
   const { builtins, files } = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[] };
+  const held = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', '.cache', 'b0s', 'dist-modules.json'), 'utf8')) as Record<string, string[]>;
   const modules = new Set<string>();
   for (const file of files) {
     if (file === path.join(ROOT, 'bin', 'b0s')) continue;
     if (!file.startsWith(path.join(ROOT, 'dist', path.sep))) throw new Error(`b0s loaded a file from outside dist/: ${file}`);
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\/\/ ((?:src|node_modules)\/\S+)$|^\s*"((?:src|node_modules)\/[^"]+)"\(/gm)) modules.add(m[1] ?? m[2] ?? '');
+    const inputs = held[path.relative(path.join(ROOT, 'dist'), file)];
+    if (!inputs) throw new Error(`the build's module map does not know ${file}: rebuild`);
+    for (const input of inputs) if (/^(src|node_modules)\//.test(input)) modules.add(input);
   }
   return { code, builtins, modules: [...modules].sort() };
 }
