@@ -68,7 +68,7 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     debug(`profile ${settings.profile.value} (from ${settings.profile.source}; settings file ${settings.file})`);
     debug(`API ${api.url.href} (from ${api.source}${route.proxy ? ', through the proxy in HTTPS_PROXY/HTTP_PROXY unless NO_PROXY matches' : ''}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
-    const [{ Http }, { Limiter }, { Border0Client }] = await Promise.all([import('./api/http'), import('./api/limiter'), import('./api/client')]);
+    const { Http, Limiter, Border0Client } = await import('./api/stack');
     await world.beforeRequests?.();
     dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, timeoutMs));
     const http = new Http({
@@ -141,6 +141,6 @@ async function dispatcherFor(route: ReturnType<typeof routeTo>, connections: num
     const { EnvHttpProxyAgent } = await import('undici');
     return new EnvHttpProxyAgent({ ...options, httpProxy: '', httpsProxy: route.proxy.url, noProxy: route.proxy.noProxy });
   }
-  const { default: Agent } = await import('undici/lib/dispatcher/agent');
+  const { Agent } = await import('./api/stack');
   return new Agent(options);
 }
