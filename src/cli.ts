@@ -218,22 +218,28 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     },
   });
 
-  const output = (formats: readonly string[]) =>
-    new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default table)`).argParser(choice('--output', formats));
-
-  later(program.command('list').description('List sessions, newest first (one page, or every page with --all)'), (cmd) =>
-    cmd
-      .option('--page <n>', 'page number, from 1 (default 1)', positiveInt('--page', MAX_PAGE))
-      .option('--page-size <n>', 'sessions per page (default 100; the server may cap it)', positiveInt('--page-size', MAX_PAGE_SIZE))
-      .option('--all', 'every page, each session once, in order')
-      .option('--limit <n>', 'stop after n sessions (walks as many pages as needed)', positiveInt('--limit', MAX_LIMIT))
+  // The filters of list, which search takes too: the same flags in the same words.
+  const withListFilters = (command: Command) =>
+    command
       .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
       .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
       .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
       .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
       .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
       .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
-      .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'))
+      .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'));
+
+  const output = (formats: readonly string[]) =>
+    new Option('-o, --output <format>', `output format: ${formats.join(', ')} (default table)`).argParser(choice('--output', formats));
+
+  later(program.command('list').description('List sessions, newest first (one page, or every page with --all)'), (cmd) =>
+    withListFilters(
+      cmd
+        .option('--page <n>', 'page number, from 1 (default 1)', positiveInt('--page', MAX_PAGE))
+        .option('--page-size <n>', 'sessions per page (default 100; the server may cap it)', positiveInt('--page-size', MAX_PAGE_SIZE))
+        .option('--all', 'every page, each session once, in order')
+        .option('--limit <n>', 'stop after n sessions (walks as many pages as needed)', positiveInt('--limit', MAX_LIMIT)),
+    )
       .option('--concurrency <n>', 'pages fetched at once by --all / --limit / --since (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
       .addOption(output(OUTPUT_FORMATS))
       .option('--json', 'same as -o json')
@@ -316,17 +322,12 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
   );
 
   later(program.command('search').argument('<pattern>', 'text to look for (a regular expression with --regex)').description('Find sessions whose recordings show a pattern: the screen text (also text hidden by overwriting), database queries and results, request logs'), (cmd) =>
-    cmd
-      .option('--regex', 'the pattern is a regular expression, in RE2 syntax (linear time: no backreferences or lookaround)')
-      .option('-i, --ignore-case', 'ignore case')
-      .option('-C, --context <n>', 'show n lines before and after each match', wholeNumber('--context', 0, 50))
-      .option('--socket <name>', 'only sessions of this socket (repeat or comma-separate for several)', listOf('--socket'))
-      .option('--user <email>', 'only sessions of this user (repeat or comma-separate for several)', listOf('--user'))
-      .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
-      .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (repeat or comma-separate)`, listOf('--status', SESSION_STATUSES))
-      .option('--type <type>', `only sessions of this type: ${SESSION_TYPES.join(', ')}, ... (repeat or comma-separate)`, listOf('--type'))
-      .option('--since <time>', 'sessions started at or after: RFC 3339 or a span back (90m, 24h, 7d)', timeArg('--since', now))
-      .option('--until <time>', 'sessions started at or before: RFC 3339, a date (that whole day, UTC) or a span back', timeArg('--until', now, 'end'))
+    withListFilters(
+      cmd
+        .option('--regex', 'the pattern is a regular expression, in RE2 syntax (linear time: no backreferences or lookaround)')
+        .option('-i, --ignore-case', 'ignore case')
+        .option('-C, --context <n>', 'show n lines before and after each match', wholeNumber('--context', 0, 50)),
+    )
       .option('--limit <n>', 'search at most the n newest matching sessions that have recordings', positiveInt('--limit', MAX_LIMIT))
       .option('--concurrency <n>', 'recordings downloaded and searched at once (default 8)', positiveInt('--concurrency', MAX_CONCURRENCY))
       .addOption(new Option('-o, --output <format>', 'output format: text, ndjson or json (default text)').argParser(choice('--output', ['text', 'ndjson', 'json'] as const)))
