@@ -26,7 +26,7 @@ const LAZY_BUILTINS = [
   { name: 'child_process', from: 'commander', keep: [] },
   // undici only calls assert(value) on its own invariants; node:assert brings its error
   // formatting and comparison code (~6 ms) to every command that makes a request.
-  { name: 'assert', from: 'undici', keep: [], call: '(value, message) => { if (!value) require("node:assert")(value, message); }' },
+  { name: 'assert', from: 'undici', keep: [], call: '(value, message) => { if (!value) require("node:assert").ok(value, message ?? "an internal check of undici failed"); }' },
 ];
 
 const lazyBuiltins = {

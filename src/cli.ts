@@ -211,6 +211,12 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
   };
   program.hook('preSubcommand', (_program, command) => defineNow(command));
   program.configureHelp({
+    // `b0s help list` shows the help of list without running it (no hook): it is defined
+    // here, before its help (and the examples it adds after it) are written.
+    formatHelp(command, helper) {
+      defineNow(command);
+      return Help.prototype.formatHelp.call(this, command, helper);
+    },
     // The root help lists the commands; one not defined yet has its options all the same.
     subcommandTerm(command) {
       const term = Help.prototype.subcommandTerm.call(this, command);

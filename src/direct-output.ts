@@ -7,12 +7,15 @@ import { fstatSync, writeSync } from 'node:fs';
 import type { OutStream } from './world';
 
 /**
- * How much goes out with blocking writes to a pipe or socket before the stream takes over.
- * A pipe holds 64 KiB, so these never wait on the reader unless something else filled it
- * first; the stream waits for a slow reader without blocking b0s (requests in flight,
- * Ctrl-C and SIGTERM go on being handled).
+ * How much goes out with blocking writes to a pipe or socket before the stream takes over:
+ * enough for `--help` or a page of 25 sessions. A write that blocks cannot be interrupted
+ * (Ctrl-C and SIGTERM wait for it), so this stays well within what an empty pipe always
+ * takes, even for stdout and stderr together: Linux's holds 16 pages, and each small write
+ * may start a page of its own (so 8 KiB fill at most 5); macOS's holds 16 KiB. Past it, the
+ * stream waits for a slow reader without blocking b0s. Only a pipe that something else
+ * filled to the brim, with its reader stalled, could still hold up one of these writes.
  */
-export const PIPE_DIRECT_BYTES = 64 * 1024;
+export const PIPE_DIRECT_BYTES = 8 * 1024;
 
 type Write = (fd: number, data: Uint8Array) => number;
 

@@ -79,6 +79,22 @@ describe('help', () => {
       expect(r.stdout).toContain('130  interrupted');
     });
   }
+
+  for (const [command, option] of [
+    ['list', '--page-size <n>'],
+    ['search', '--regex'],
+    ['stats', '--top <n>'],
+    ['export', '--checkpoint <file>'],
+  ] as const) {
+    it(`b0s help ${command} is ${command} --help: its options and examples`, async () => {
+      const viaHelp = await b0s(['help', command], { env: {} });
+      const viaFlag = await b0s([command, '--help'], { env: {} });
+      expect(viaHelp.code).toBe(0);
+      expect(viaHelp.stdout).toContain(option);
+      expect(viaHelp.stdout).toContain(`Examples:\n  b0s ${command}`);
+      expect(viaHelp.stdout).toBe(viaFlag.stdout);
+    });
+  }
 });
 
 describe('no command', () => {

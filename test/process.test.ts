@@ -1,10 +1,10 @@
 // The real bin in a real process: what a shell user sees with pipes and Ctrl-C.
-import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
+import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { useSimulator } from './helpers/sim';
 import { parseCsv, parseNdjson } from './helpers/parse';
 import { useTempDir } from './helpers/tmp';
@@ -139,6 +139,32 @@ describe('SIGTERM and SIGHUP, as timeout, systemd, CI and a closing terminal sen
       }
     });
   }
+
+  it('many small writes into a real pipe nobody reads: b0s still exits 143 after SIGTERM', async () => {
+    // A FIFO opened for reading and writing here, never read: the pipe itself, as in
+    // `b0s list --all | stalled-reader` (vitest's own pipes are sockets, which hold more).
+    // Pages of 10 are ~1.7 kB writes, and such writes fill a Linux pipe at ~53 kB: a
+    // blocking write(2) there would never return, and no signal would be handled.
+    const fifo = path.join(tmp('fifo'), 'out');
+    execFileSync('mkfifo', [fifo]);
+    const pipe = openSync(fifo, 'r+');
+    try {
+      sim().resetRequests();
+      const child = start(['list', '--all', '--page-size', '10', '--concurrency', '1'], {}, ['ignore', pipe, 'pipe'], false);
+      // Also when the test times out: a b0s that did not stop must not outlive it.
+      onTestFinished(() => void child.proc.kill('SIGKILL'));
+      // Once the pipe is full, b0s fetches no more pages: it is now waiting on the pipe.
+      const pages = () => sim().requests.filter((q) => q.path.endsWith('/sessions')).length;
+      for (let seen = -1; seen !== pages() || seen < 20; ) {
+        seen = pages();
+        await delay(500);
+      }
+      child.proc.kill('SIGTERM');
+      expect(await child.code).toBe(143);
+    } finally {
+      closeSync(pipe);
+    }
+  });
 
   it('stuck writing to a pipe nobody reads, b0s still exits after SIGTERM', async () => {
     const child = start(['list', '--all', '--page-size', '1000', '-o', 'json', '--concurrency', '1'], {}, ['ignore', 'pipe', 'pipe'], false);
