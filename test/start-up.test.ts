@@ -72,12 +72,12 @@ describe('start-up', () => {
     expect(loaded.builtins.filter((b) => /^(stream|net|tty|internal\/streams\/.*)$/.test(b))).toEqual([]);
   });
 
-  it('list -o ndjson against a plain-http API loads the HTTP client but no TLS, HTTP/2, recording code, spinner or terminal table', async () => {
+  it('one page of list -o ndjson against a plain-http API loads the HTTP client but no TLS, HTTP/2, recording code, spinner, terminal table or page walker', async () => {
     const loaded = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson']);
     expect(loaded.code).toBe(0);
     expect(loaded.modules).toContain('src/commands/list.ts');
     expect(loaded.modules.some((m) => m.startsWith('node_modules/undici/'))).toBe(true);
-    expect(loaded.modules.filter((m) => /^node_modules\/(@xterm|ora|cli-table3|string-width|emoji-regex)\/|^src\/recording\/|^src\/output\/(layout|terminal-table)/.test(m))).toEqual([]);
+    expect(loaded.modules.filter((m) => /^node_modules\/(@xterm|ora|cli-table3|string-width|emoji-regex)\/|^src\/recording\/|^src\/output\/(layout|terminal-table)|^src\/api\/walk\//.test(m))).toEqual([]);
     expect(loaded.builtins.filter((b) => ['http2', 'tls', 'crypto', 'child_process', 'zlib'].includes(b))).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
 // --since/--until) that yields each session once, written as it arrives.
 import type { Border0Client, ListFilters } from '../api/client';
 import type { Session } from '../api/types';
-import { walkSessions, type WalkProgress } from '../api/walk';
+import type { WalkProgress } from '../api/walk';
 import type { Deps } from '../deps';
 import { UsageError } from '../errors';
 import type { Progress } from '../io';
@@ -210,6 +210,8 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
       const pages = p.totalPages !== undefined ? ` · page ${n(p.pages)} of ${n(p.totalPages)}` : ` · page ${n(p.pages)}`;
       progress?.update(`Fetching sessions: ${n(p.sessions)}${of}${pages} · ${n(rate)}/s`);
     };
+    // Loaded for a walk only: one page (plain `b0s list`) needs none of it.
+    const { walkSessions } = await import('../api/walk');
     const walk = walkSessions(client, opts.hints, {
       pageSize: opts.pageSize,
       concurrency: opts.concurrency,
