@@ -77,6 +77,41 @@ const leftOut = {
   },
 };
 
+/**
+ * undici parses HTTP with WebAssembly, which V8 compiles function by function on first
+ * call: the parser's state machine took ~6 ms of the main thread as the first response
+ * arrived. Once undici has its parser, b0s runs it once on no bytes, right after the first
+ * request goes out, so that compiling overlaps the wait for the server. A parser of its
+ * own, no input: nothing to parse and no callback to make (a failure is ignored: the
+ * real parse compiles the parser as before). The build fails if undici's code no longer
+ * has this line.
+ */
+const PARSER_WARM_UP = {
+  file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/,
+  find: 'llhttpInstance = lazyllhttp()',
+  replace: 'llhttpInstance = lazyllhttp(); setImmediate(b0sWarmUpParser, llhttpInstance)',
+  append: `
+function b0sWarmUpParser (instance) {
+  try {
+    const { llhttp_alloc: alloc, llhttp_execute: execute, llhttp_free: free } = instance.exports
+    const ptr = alloc(constants.TYPE.RESPONSE)
+    try { execute(ptr, 0, 0) } finally { free(ptr) }
+  } catch {}
+}
+`,
+};
+
+const parserWarmUp = {
+  name: 'parser-warm-up',
+  setup(b) {
+    b.onLoad({ filter: PARSER_WARM_UP.file }, ({ path: file }) => {
+      const code = readFileSync(file, 'utf8');
+      if (code.split(PARSER_WARM_UP.find).length !== 2) throw new Error(`build: ${file} no longer creates its parser with \`${PARSER_WARM_UP.find}\``);
+      return { loader: 'js', contents: code.replace(PARSER_WARM_UP.find, PARSER_WARM_UP.replace) + PARSER_WARM_UP.append, resolveDir: path.dirname(file) };
+    });
+  },
+};
+
 const WASM_BESIDE_CODE = [{ input: 'node_modules/jq-web/jq.js', file: 'jq.wasm' }];
 
 const split = await build({
@@ -95,7 +130,7 @@ const split = await build({
   legalComments: 'none',
   define: { B0S_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, leftOut],
+  plugins: [lazyBuiltins, leftOut, parserWarmUp],
   metafile: true,
   write: false,
 });
