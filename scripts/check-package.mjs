@@ -2,13 +2,12 @@
 // makes holds only what runs, installs with `npm install -g` into an empty prefix without
 // fetching anything (--offline: every package b0s uses is bundled in dist/) and without
 // a warning, and both bins work from there.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, startSimProcess } from './sim-process.mjs';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const SHIPPED = /^(package\.json|README\.md|CHANGELOG\.md|bin\/b0s|bin\/b0s-sim|dist\/[\w-]+\.cjs|dist\/chunks\/[\w-]+\.cjs|dist\/chunks\/jq\.wasm|dist\/THIRD-PARTY-LICENSES\.txt)$/;
 
@@ -39,16 +38,8 @@ try {
   check(run(['--version']).trim() === version, `b0s --version does not say ${version}`);
   check(run(['--help']).startsWith('Usage: b0s'), 'b0s --help does not print the usage');
 
-  sim = spawn(bin('b0s-sim'), ['--port', '0', '--sessions', '50'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const banner = await new Promise((resolve, reject) => {
-    let text = '';
-    sim.stdout.on('data', (d) => {
-      text += d;
-      if (/BORDER0_ADMIN_TOKEN=\S+/.test(text)) resolve(text);
-    });
-    sim.on('exit', (code) => reject(new Error(`b0s-sim exited (${code}) before it was ready`)));
-  });
-  const env = { BORDER0_API: /BORDER0_API=(\S+)/.exec(banner)[1], BORDER0_ADMIN_TOKEN: /BORDER0_ADMIN_TOKEN=(\S+)/.exec(banner)[1] };
+  sim = await startSimProcess(['--sessions', '50'], [bin('b0s-sim')]);
+  const { env } = sim;
   const sessions = JSON.parse(run(['list', '--page-size', '3', '-o', 'json'], env));
   check(sessions.length === 3 && typeof sessions[0].session_id === 'string', 'b0s list against b0s-sim did not list 3 sessions');
   // jq's WebAssembly and the search worker are files of their own, found beside the code.
@@ -58,6 +49,6 @@ try {
   check(found.length > 0 && JSON.parse(found[0]).session_id !== undefined, 'b0s search found nothing in the simulator');
   console.log(`package ok: ${packed.filename}, ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} kB; installed offline without warnings; b0s and b0s-sim work`);
 } finally {
-  sim?.kill();
+  sim?.stop();
   rmSync(tmp, { recursive: true, force: true });
 }

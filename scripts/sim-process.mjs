@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const b0sBin = path.join(root, 'bin', 'b0s');
 
-/** @returns {Promise<{ env: Record<string, string>, stop: () => void }>} */
-export async function startSimProcess(args = []) {
-  const sim = spawn(process.execPath, [path.join(root, 'bin', 'b0s-sim'), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `command`: the simulator to run, by default this checkout's; the package check runs the
+ * one installed from the tarball.
+ * @returns {Promise<{ env: Record<string, string>, stop: () => void }>}
+ */
+export async function startSimProcess(args = [], command = [process.execPath, path.join(root, 'bin', 'b0s-sim')]) {
+  const sim = spawn(command[0], [...command.slice(1), '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const banner = await new Promise((resolve, reject) => {
     let text = '';
     sim.stdout.on('data', (d) => {

@@ -1,12 +1,13 @@
 // The only module that touches the real process: it builds the World from process,
 // the environment and the disk, runs the CLI, and sets the exit code.
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run } from './cli';
 import { CancelledError, type StopSignal } from './errors';
 import { directOutput } from './direct-output';
 import { nodeFileSystem } from './node-fs';
+import { nodeHost } from './node-host';
 import { spawnPager } from './pager';
 import { handleStopSignals } from './signals';
 import type { World } from './world';
@@ -58,16 +59,6 @@ function stateDir(): string {
   return path.join(process.env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'b0s');
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 // Node builds process.stdin on first use: only a prompt needs it.
 let stdin: typeof process.stdin | undefined;
 const world: World = {
@@ -82,7 +73,7 @@ const world: World = {
   platform: process.platform,
   configDir: configDir(),
   stateDir: stateDir(),
-  host: { pid: process.pid, hostname: hostname(), isRunning },
+  host: nodeHost(),
   fs: nodeFileSystem,
   now: () => Date.now(),
   sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),

@@ -12,10 +12,10 @@ import { toJson } from '../output/json';
 import { inlineText } from '../text';
 import type { Match, SearchResult } from '../recording/search';
 import type { PatternSpec } from '../recording/matcher';
-import { matchesFilter, type SessionStatus } from '../session';
+import { matchesFilter } from '../session';
 import { timeOf } from '../time';
 import { DEFAULT_CONCURRENCY } from '../settings/keys';
-import { listOptions, type ListOptions } from './list';
+import { listOptions, type FilterFlags, type ListOptions } from './list';
 
 export type SearchFormat = 'text' | 'ndjson' | 'json';
 
@@ -27,17 +27,10 @@ export interface SearchOptions {
   format: SearchFormat;
 }
 
-export interface RawSearchFlags {
+export interface RawSearchFlags extends FilterFlags {
   regex?: boolean;
   ignoreCase?: boolean;
   context?: number;
-  socket?: string[];
-  user?: string[];
-  result?: 'success' | 'denied';
-  status?: SessionStatus[];
-  type?: string[];
-  since?: number;
-  until?: number;
   limit?: number;
   concurrency?: number;
   output?: SearchFormat;

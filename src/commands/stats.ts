@@ -13,10 +13,10 @@ import { csvRow } from '../output/csv';
 import { renderGrid } from '../output/grid';
 import { toJson } from '../output/json';
 import { textOf } from '../text';
-import { isFiltered, matchesFilter, type SessionFilter, type SessionStatus } from '../session';
+import { isFiltered, matchesFilter, type SessionFilter } from '../session';
 import type { CommandDefaults } from '../settings';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';
-import { listOptions } from './list';
+import { listOptions, type FilterFlags } from './list';
 
 export const STATS_KINDS = ['users', 'sockets', 'locations', 'activity'] as const;
 export type StatsKindArg = (typeof STATS_KINDS)[number];
@@ -39,14 +39,7 @@ export interface StatsOptions {
   timeZone: string;
 }
 
-interface RawStatsFlags {
-  socket?: string[];
-  user?: string[];
-  result?: 'success' | 'denied';
-  status?: SessionStatus[];
-  type?: string[];
-  since?: number;
-  until?: number;
+interface RawStatsFlags extends FilterFlags {
   by?: BucketUnit;
   top?: number;
   output?: StatsFormat;

@@ -12,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import { inject } from 'vitest';
 import { run } from '../../src/cli';
 import { nodeFileSystem } from '../../src/node-fs';
+import { nodeHost } from '../../src/node-host';
 import { spawnPager } from '../../src/pager';
 import type { Env, World } from '../../src/world';
 
@@ -94,14 +95,6 @@ export interface RunResult {
   stdoutBytes: Buffer;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The World of one run; `scratch` is a temp folder for its home and config. */
 function testWorld(argv: string[], opts: RunOptions, scratch: string) {
@@ -122,7 +115,7 @@ function testWorld(argv: string[], opts: RunOptions, scratch: string) {
     platform: 'linux',
     configDir: opts.configDir ?? path.join(scratch, 'config'),
     stateDir: opts.stateDir ?? path.join(scratch, 'state'),
-    host: { pid: opts.pid ?? process.pid, hostname: os.hostname(), isRunning: isRunning },
+    host: nodeHost(opts.pid),
     fs: opts.fs ?? nodeFileSystem,
     now: () => Math.round(start + (performance.now() - t0) * speedup),
     sleep: async (ms, signal) => {
