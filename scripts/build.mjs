@@ -7,13 +7,23 @@
 // static imports between chunks become require() and `import()` becomes a lazy require().
 // Any new `await import('./commands/x')` in src/ gets its own chunk with no change here.
 import { build, transform } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+/** An esbuild filter for one file of a package, named as in `undici/lib/core/util.js`. */
+function packageFile(name) {
+  return new RegExp(`[\\\\/]node_modules[\\\\/]${name.split('/').map(escapeRegExp).join('[\\\\/]')}$`);
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
 
 /**
  * Built-in modules that a package loads as it loads, for features b0s never uses: each
@@ -69,7 +79,7 @@ const leftOut = {
   setup(b) {
     for (const [i, { request, importer }] of LEFT_OUT.entries()) {
       const from = path.join('node_modules', ...importer.split('/'));
-      b.onResolve({ filter: new RegExp(`^${request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }, (args) =>
+      b.onResolve({ filter: new RegExp(`^${escapeRegExp(request)}$`) }, (args) =>
         args.importer.endsWith(from) ? { path: String(i), namespace: 'left-out' } : undefined,
       );
     }
@@ -78,19 +88,20 @@ const leftOut = {
 };
 
 /**
- * undici parses HTTP with WebAssembly, which V8 compiles function by function on first
- * call: the parser's state machine took ~6 ms of the main thread as the first response
- * arrived. Once undici has its parser, b0s runs it once on no bytes, right after the first
- * request goes out, so that compiling overlaps the wait for the server. A parser of its
- * own, no input: nothing to parse and no callback to make (a failure is ignored: the
- * real parse compiles the parser as before). The build fails if undici's code no longer
- * has this line.
+ * Changes to a package's source, made as it is bundled. The build fails if a `find` no
+ * longer occurs exactly once, so a package update cannot silently undo one.
  */
-const PARSER_WARM_UP = {
-  file: /[\\/]node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h1\.js$/,
-  find: 'llhttpInstance = lazyllhttp()',
-  replace: 'llhttpInstance = lazyllhttp(); setImmediate(b0sWarmUpParser, llhttpInstance)',
-  append: `
+const SOURCE_PATCHES = [
+  {
+    // undici parses HTTP with WebAssembly, which V8 compiles function by function on first
+    // call: the parser's state machine took ~6 ms of the main thread as the first response
+    // arrived. Once undici has its parser, b0s runs it once on no bytes, right after the
+    // first request goes out, so that compiling overlaps the wait for the server. A parser
+    // of its own, no input: nothing to parse and no callback to make (a failure is
+    // ignored: the real parse compiles the parser as before).
+    file: 'undici/lib/dispatcher/client-h1.js',
+    edits: [{ find: 'llhttpInstance = lazyllhttp()', replace: 'llhttpInstance = lazyllhttp(); setImmediate(b0sWarmUpParser, llhttpInstance)' }],
+    append: `
 function b0sWarmUpParser (instance) {
   try {
     const { llhttp_alloc: alloc, llhttp_execute: execute, llhttp_free: free } = instance.exports
@@ -99,20 +110,90 @@ function b0sWarmUpParser (instance) {
   } catch {}
 }
 `,
-};
+  },
+  {
+    // undici loads node:http as it loads (~2 ms of a one-page list) for two things: to
+    // tell node:http's own messages apart when it destroys a stream, and for the default
+    // header size limit. Both now load it only when asked: a stream can only be one of
+    // node:http's messages once node:http is loaded, and b0s sets the limit itself.
+    file: 'undici/lib/core/util.js',
+    edits: [
+      { find: "const { IncomingMessage } = require('node:http')\n", replace: '' },
+      { find: 'Object.getPrototypeOf(stream).constructor === IncomingMessage', replace: 'isHttpIncomingMessage(stream)' },
+    ],
+    append: `
+function isHttpIncomingMessage (stream) {
+  const { constructor } = Object.getPrototypeOf(stream)
+  return constructor?.name === 'IncomingMessage' && constructor === require('node:http').IncomingMessage
+}
+`,
+  },
+  {
+    file: 'undici/lib/dispatcher/client.js',
+    edits: [
+      { find: "const http = require('node:http')\n", replace: '' },
+      {
+        find: `const getDefaultNodeMaxHeaderSize = http &&
+  http.maxHeaderSize &&
+  Number.isInteger(http.maxHeaderSize) &&
+  http.maxHeaderSize > 0
+  ? () => http.maxHeaderSize
+  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
+        replace: `const getDefaultNodeMaxHeaderSize = () => {
+  const { maxHeaderSize } = require('node:http')
+  if (Number.isInteger(maxHeaderSize) && maxHeaderSize > 0) return maxHeaderSize
+  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
+}`,
+      },
+    ],
+  },
+];
 
-const parserWarmUp = {
-  name: 'parser-warm-up',
+const sourcePatches = {
+  name: 'source-patches',
   setup(b) {
-    b.onLoad({ filter: PARSER_WARM_UP.file }, ({ path: file }) => {
-      const code = readFileSync(file, 'utf8');
-      if (code.split(PARSER_WARM_UP.find).length !== 2) throw new Error(`build: ${file} no longer creates its parser with \`${PARSER_WARM_UP.find}\``);
-      return { loader: 'js', contents: code.replace(PARSER_WARM_UP.find, PARSER_WARM_UP.replace) + PARSER_WARM_UP.append, resolveDir: path.dirname(file) };
-    });
+    for (const { file: name, edits, append = '' } of SOURCE_PATCHES) {
+      b.onLoad({ filter: packageFile(name) }, ({ path: file }) => {
+        let code = readFileSync(file, 'utf8');
+        for (const { find, replace } of edits) {
+          if (code.split(find).length !== 2) throw new Error(`build: ${file} no longer has, exactly once: ${find.split('\n')[0]}`);
+          code = code.replace(find, () => replace);
+        }
+        return { loader: 'js', contents: code + append, resolveDir: path.dirname(file) };
+      });
+    }
   },
 };
 
-const WASM_BESIDE_CODE = [{ input: 'node_modules/jq-web/jq.js', file: 'jq.wasm' }];
+/**
+ * undici carries its HTTP parser as WebAssembly in base64, in two variants (with and
+ * without SIMD), inside its JavaScript: 144 kB that every request-making start would read
+ * and scan, then decode. The build writes each variant as a .wasm file beside the code
+ * that loads it, and that code reads only the variant it uses, when it first needs it.
+ */
+const WASM_FROM_BASE64 = [
+  { module: 'undici/lib/llhttp/llhttp_simd-wasm.js', file: 'llhttp_simd.wasm' },
+  { module: 'undici/lib/llhttp/llhttp-wasm.js', file: 'llhttp.wasm' },
+];
+
+const wasmFromBase64 = {
+  name: 'wasm-from-base64',
+  setup(b) {
+    for (const { module, file } of WASM_FROM_BASE64) {
+      b.onLoad({ filter: packageFile(module) }, () => ({ loader: 'js', contents: `module.exports = require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(file)}));` }));
+    }
+  },
+};
+
+/**
+ * Files that bundled code reads from beside itself (its __dirname), written beside the
+ * file of dist/ that holds that code: jq-web's jq.wasm, and undici's parsers.
+ */
+const BESIDE_CODE = [
+  { input: 'node_modules/jq-web/jq.js', file: 'jq.wasm', bytes: () => readFileSync(path.join(root, 'node_modules', 'jq-web', 'jq.wasm')) },
+  // Each of undici's modules exports its parser, decoded.
+  ...WASM_FROM_BASE64.map(({ module, file }) => ({ input: `node_modules/${module}`, file, bytes: () => createRequire(import.meta.url)(path.join(root, 'node_modules', module)) })),
+];
 
 const split = await build({
   absWorkingDir: root,
@@ -130,7 +211,7 @@ const split = await build({
   legalComments: 'none',
   define: { B0S_VERSION: JSON.stringify(version) },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, leftOut, parserWarmUp],
+  plugins: [lazyBuiltins, leftOut, sourcePatches, wasmFromBase64],
   metafile: true,
   write: false,
 });
@@ -155,17 +236,13 @@ for (const file of split.outputFiles) {
 
 writeFileSync(path.join(dist, 'THIRD-PARTY-LICENSES.txt'), licenses(split.metafile));
 writeModuleMap(split.metafile);
-copyBesideTheirCode(WASM_BESIDE_CODE);
+writeBesideTheirCode(BESIDE_CODE);
 
-/**
- * Files that a bundled package reads from beside its own code (its __dirname), copied
- * beside the chunk that holds that code: jq-web loads jq.wasm this way.
- */
-function copyBesideTheirCode(files) {
-  for (const { input, file } of files) {
+function writeBesideTheirCode(files) {
+  for (const { input, file, bytes } of files) {
     const [output] = Object.entries(split.metafile.outputs).find(([, out]) => input in out.inputs) ?? [];
     if (!output) throw new Error(`build: no output holds ${input}, which needs ${file} beside it`);
-    copyFileSync(path.join(root, path.dirname(input), file), path.join(root, path.dirname(output), file));
+    writeFileSync(path.join(root, path.dirname(output), file), bytes());
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { root, startSimProcess } from './sim-process.mjs';
 
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const SHIPPED = /^(package\.json|README\.md|CHANGELOG\.md|bin\/b0s|bin\/b0s-sim|dist\/[\w-]+\.cjs|dist\/chunks\/[\w-]+\.cjs|dist\/chunks\/jq\.wasm|dist\/THIRD-PARTY-LICENSES\.txt)$/;
+const SHIPPED = /^(package\.json|README\.md|CHANGELOG\.md|bin\/b0s|bin\/b0s-sim|dist\/[\w-]+\.cjs|dist\/chunks\/[\w-]+\.cjs|dist\/chunks\/(jq|llhttp|llhttp_simd)\.wasm|dist\/THIRD-PARTY-LICENSES\.txt)$/;
 
 function check(ok, what) {
   if (!ok) throw new Error(`package check failed: ${what}`);
@@ -42,6 +42,9 @@ try {
   const { env } = sim;
   const sessions = JSON.parse(run(['list', '--page-size', '3', '-o', 'json'], env));
   check(sessions.length === 3 && typeof sessions[0].session_id === 'string', 'b0s list against b0s-sim did not list 3 sessions');
+  // undici's HTTP parsers are .wasm files beside its code: the one without SIMD as well.
+  const withoutSimd = JSON.parse(run(['list', '--page-size', '3', '-o', 'json'], { ...env, UNDICI_NO_WASM_SIMD: '1' }));
+  check(withoutSimd.length === 3, 'b0s list with undici\'s parser without SIMD did not list 3 sessions');
   // jq's WebAssembly and the search worker are files of their own, found beside the code.
   const ids = run(['list', '--page-size', '3', '--jq', '.[].session_id'], env).trim().split('\n');
   check(ids.length === 3 && ids[0] === sessions[0].session_id, `b0s list --jq printed ${JSON.stringify(ids)}`);

@@ -69,8 +69,8 @@ export function createDeps(world: World, io: IO, globals: GlobalOptions, signal:
     debug(`API ${api.url.href} (from ${api.source}${route.proxy ? ', through the proxy in HTTPS_PROXY/HTTP_PROXY unless NO_PROXY matches' : ''}); token from ${auth.source}`);
     const concurrency = opts.concurrency ?? 4;
     const { Http, Limiter, Border0Client } = await import('./api/stack');
-    await world.beforeRequests?.();
     dispatcher = world.dispatcher ?? (await dispatcherFor(route, concurrency, timeoutMs));
+    await world.beforeRequests?.(api.url);
     const http = new Http({
       baseUrl: api.url,
       token: auth.token,
@@ -136,7 +136,9 @@ export function tokenLookup(settings: Settings, world: World): TokenLookup {
  * dispatcher, so only then is the whole of undici loaded (~50 ms).
  */
 async function dispatcherFor(route: ReturnType<typeof routeTo>, connections: number, timeoutMs: number): Promise<Dispatcher> {
-  const options = { connections, keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } };
+  // maxHeaderSize: Node's default, given here so that undici need not load node:http to
+  // read it (scripts/build.mjs).
+  const options = { connections, keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxHeaderSize: 16 * 1024, connect: { timeout: timeoutMs } };
   if (route.proxy) {
     const { EnvHttpProxyAgent } = await import('undici');
     return new EnvHttpProxyAgent({ ...options, httpProxy: '', httpsProxy: route.proxy.url, noProxy: route.proxy.noProxy });

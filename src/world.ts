@@ -102,8 +102,11 @@ export interface World {
    * once): for putting the terminal back. Returns a function that unregisters it.
    */
   onExit?(fn: () => void): () => void;
-  /** Called once before the first request of a run: settings for the process that makes them. */
-  beforeRequests?(): Promise<void>;
+  /**
+   * Called once before the first request of a run, with the API's address: settings for
+   * the process that makes them.
+   */
+  beforeRequests?(api: URL): Promise<void>;
   /** Tests and benchmarks may supply the HTTP dispatcher; otherwise one is built from the environment. */
   dispatcher?: Dispatcher;
   /**

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CA_CERT, startTlsFront } from './helpers/proxies';
 import { useSimulator } from './helpers/sim';
 import { useTempDir } from './helpers/tmp';
 import { recordOutput } from './helpers/world';
@@ -17,16 +18,18 @@ const tmp = useTempDir();
 interface Loaded {
   code: number | null;
   builtins: string[];
+  /** Built-in modules loaded after b0s changed a V8 flag: Node compiles those from source. */
+  builtinsAfterFlags: string[];
   /** The source modules (src/… and node_modules/…) in the files of dist/ that were loaded. */
   modules: string[];
 }
 
 /** Runs the built bin with output piped, as a script would, and reports what it loaded. */
-async function loadedBy(args: string[]): Promise<Loaded> {
+async function loadedBy(args: string[], extraEnv: Record<string, string> = {}): Promise<Loaded> {
   const dir = tmp('loaded');
   const report = path.join(dir, 'loaded.json');
   const proc = spawn(process.execPath, ['-r', path.join(__dirname, 'helpers', 'loaded-modules.cjs'), path.join(ROOT, 'bin', 'b0s'), ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: os.tmpdir(), ...env(), B0S_TEST_LOADED: report },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: os.tmpdir(), ...env(), ...extraEnv, B0S_TEST_LOADED: report },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];
@@ -35,7 +38,7 @@ async function loadedBy(args: string[]): Promise<Loaded> {
   proc.stderr.on('data', (d: Buffer) => err.push(d));
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   recordOutput(Buffer.concat(out), Buffer.concat(err));
-  const { builtins, files } = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[] };
+  const { builtins, builtinsAfterFlags, files } = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; builtinsAfterFlags: string[]; files: string[] };
   const held = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', '.cache', 'b0s', 'dist-modules.json'), 'utf8')) as Record<string, string[]>;
   const modules = new Set<string>();
   for (const file of files) {
@@ -45,7 +48,7 @@ async function loadedBy(args: string[]): Promise<Loaded> {
     if (!inputs) throw new Error(`the build's module map does not know ${file}: rebuild`);
     for (const input of inputs) if (/^(src|node_modules)\//.test(input)) modules.add(input);
   }
-  return { code, builtins, modules: [...modules].sort() };
+  return { code, builtins, builtinsAfterFlags, modules: [...modules].sort() };
 }
 
 /** What a run that makes no request must never load. */
@@ -78,7 +81,26 @@ describe('start-up', () => {
     expect(loaded.modules).toContain('src/commands/list.ts');
     expect(loaded.modules.some((m) => m.startsWith('node_modules/undici/'))).toBe(true);
     expect(loaded.modules.filter((m) => /^node_modules\/(@xterm|ora|cli-table3|string-width|emoji-regex)\/|^src\/recording\/|^src\/output\/(layout|terminal-table)|^src\/api\/walk\//.test(m))).toEqual([]);
-    expect(loaded.builtins.filter((b) => ['http2', 'tls', 'crypto', 'child_process', 'zlib'].includes(b))).toEqual([]);
+    // undici's use of node:http is deferred at build time (scripts/build.mjs).
+    expect(loaded.builtins.filter((b) => ['http', 'http2', 'tls', 'crypto', 'child_process', 'zlib'].includes(b))).toEqual([]);
+    expect(loaded.builtins).toContain('v8');
+    expect(loaded.builtinsAfterFlags).toEqual([]);
+  });
+
+  it('a list over HTTPS, or to a host name, loads what connecting needs before V8 flags change, so Node still takes those built-ins from its code cache', async () => {
+    const front = await startTlsFront(env().BORDER0_API);
+    try {
+      const overTls = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson'], { BORDER0_API: front.url, NODE_EXTRA_CA_CERTS: CA_CERT });
+      expect(overTls.code).toBe(0);
+      expect(overTls.builtins).toContain('tls');
+      expect(overTls.builtinsAfterFlags).toEqual([]);
+    } finally {
+      await front.close();
+    }
+    const byName = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson'], { BORDER0_API: env().BORDER0_API.replace('127.0.0.1', 'localhost') });
+    expect(byName.code).toBe(0);
+    expect(byName.builtins).toContain('dns');
+    expect(byName.builtinsAfterFlags).toEqual([]);
   });
 
   it('search renders recordings in worker threads, found beside the split-off code that starts them', async () => {
