@@ -12,7 +12,7 @@ import { useTempDir } from './helpers/tmp';
 import { recordOutput } from './helpers/world';
 
 const ROOT = path.join(__dirname, '..');
-const { env } = useSimulator({ sessions: 300 });
+const { env, sim } = useSimulator({ sessions: 300 });
 const tmp = useTempDir();
 
 interface Loaded {
@@ -88,7 +88,7 @@ describe('start-up', () => {
   });
 
   it('a list over HTTPS, or to a host name, loads what connecting needs before V8 flags change, so Node still takes those built-ins from its code cache', async () => {
-    const front = await startTlsFront(env().BORDER0_API);
+    const front = await startTlsFront(sim().url);
     try {
       const overTls = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson'], { BORDER0_API: front.url, NODE_EXTRA_CA_CERTS: CA_CERT });
       expect(overTls.code).toBe(0);
@@ -97,7 +97,7 @@ describe('start-up', () => {
     } finally {
       await front.close();
     }
-    const byName = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson'], { BORDER0_API: env().BORDER0_API.replace('127.0.0.1', 'localhost') });
+    const byName = await loadedBy(['list', '--page-size', '5', '-o', 'ndjson'], { BORDER0_API: sim().url.replace('127.0.0.1', 'localhost') });
     expect(byName.code).toBe(0);
     expect(byName.builtins).toContain('dns');
     expect(byName.builtinsAfterFlags).toEqual([]);
