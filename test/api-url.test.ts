@@ -78,3 +78,15 @@ describe('a 404 from the list endpoint', () => {
     expect(r.stderr).not.toMatch(HINT);
   });
 });
+
+describe('an API URL with no path', () => {
+  it('asks the server for /sessions (not //sessions) and names the URL as given in the hint', async () => {
+    answer = { type: 'text/html', body: NGINX_404 };
+    seen.length = 0;
+    const r = await b0s(['list', '-o', 'json'], { env: { ...env(), BORDER0_API: `${origin}/` } });
+    expect(r.code).toBe(1);
+    expect(seen).toEqual(['GET /sessions?page=1&page_size=100']);
+    expect(r.stderr).toContain(`is ${origin}/ the Border0 API?`);
+    expect(r.stderr).toMatch(HINT);
+  });
+});

@@ -65,17 +65,20 @@ export interface Reply {
 export class Http {
   readonly host: string;
   readonly baseUrl: string;
+  /** The API's path without a trailing slash: "" for an API at the root ("/" is all a URL there has). */
+  private readonly basePath: string;
   private readonly redact: Redactor;
 
   constructor(private readonly opts: HttpOptions) {
     this.host = opts.baseUrl.host;
     this.baseUrl = opts.baseUrl.href;
+    this.basePath = opts.baseUrl.pathname.replace(/\/+$/, '');
     this.redact = redactor(opts.token);
   }
 
   async send(req: SendRequest): Promise<Reply> {
     const { opts } = this;
-    const path = `${opts.baseUrl.pathname}/${req.segments.map(encodeURIComponent).join('/')}${queryString(req.query)}`;
+    const path = `${this.basePath}/${req.segments.map(encodeURIComponent).join('/')}${queryString(req.query)}`;
     // IDs in a path may come from a server (a short-ID lookup): messages and traces show
     // them with the token cut out too.
     const endpoint = this.redact.scrub(`${req.method} /${req.segments.join('/')}`);
