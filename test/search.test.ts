@@ -166,6 +166,18 @@ describe('b0s search', () => {
     expect(compileMatcher({ pattern: 'a.b(', regex: false, ignoreCase: false }).ranges('xa.b(ya.b(')).toEqual([[1, 5], [6, 10]]);
   });
 
+  it('plain text: every printable ASCII character means itself, alone and in a pattern such as `rm -rf /`', () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+    for (const c of printable) {
+      const m = compileMatcher({ pattern: `x${c}y`, regex: false, ignoreCase: false });
+      expect(m.ranges(`a x${c}y b`), JSON.stringify(c)).toEqual([[2, 5]]);
+      // Only the character itself: a pattern character never matches another one.
+      const other = printable.find((o) => o !== c && o.toLowerCase() !== c.toLowerCase()) as string;
+      expect(m.test(`x${other}y`), JSON.stringify(c)).toBe(false);
+    }
+    expect(compileMatcher({ pattern: 'sudo rm -rf /var/log/*', regex: false, ignoreCase: true }).test('$ SUDO RM -RF /var/log/* # oops')).toBe(true);
+  });
+
   it('the bin: worker threads at the default concurrency give the same output as one at a time', async () => {
     const run = (extra: string[]) =>
       new Promise<{ code: number | null; stdout: string }>((resolve) => {

@@ -40,8 +40,10 @@ export function compileMatcher(spec: PatternSpec): Matcher {
 }
 
 function literalMatcher(spec: PatternSpec): Matcher {
-  // An escaped literal: JavaScript's engine finds it without backtracking.
-  const escaped = spec.pattern.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  // An escaped literal: JavaScript's engine finds it without backtracking. With the u flag
+  // only syntax characters may be escaped (\- is an error there, and "-" is literal
+  // outside a class, which an escaped pattern never has).
+  const escaped = spec.pattern.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const once = new RegExp(escaped, spec.ignoreCase ? 'iu' : 'u');
   const all = new RegExp(escaped, spec.ignoreCase ? 'giu' : 'gu');
   return {
