@@ -351,8 +351,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       )
       .action(async (pattern: string, raw: Record<string, unknown>, command: Command) => {
         const { searchOptions, runSearch } = await import('./commands/search');
-        const opts = await searchOptions(pattern, raw);
-        await runSearch(opts, await session(command));
+        const deps = await session(command);
+        await runSearch(await searchOptions(pattern, raw, commandDefaults(deps.settings, [])), deps);
       }),
   );
 
@@ -543,8 +543,8 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       )
       .action(async (raw: Record<string, unknown>, command: Command) => {
         const { exportOptions, runExport } = await import('./commands/export');
-        const opts = exportOptions(raw, now());
-        await runExport(opts, await session(command));
+        const deps = await session(command);
+        await runExport(exportOptions(raw, now(), commandDefaults(deps.settings, [])), deps);
       }),
   );
 

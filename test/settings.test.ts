@@ -119,6 +119,24 @@ describe('settings at work', () => {
     expect(pageSizes()).toEqual(['7', '9', '3']);
   });
 
+  it('page size: export and search walk with the setting too, and their flag wins (the first page asked for shows it; the walker aims later ones)', async () => {
+    const { run } = withConfig();
+    await run(['config', 'set', 'page-size', '7']);
+    const checkpoint = path.join(tmp('export'), 'checkpoint.json');
+    sim().resetRequests();
+    expect((await run(['export', '--checkpoint', checkpoint, '--since', '30d'], { env: env() })).code).toBe(0);
+    expect(pageSizes()[0]).toBe('7');
+    sim().resetRequests();
+    expect((await run(['export', '--checkpoint', checkpoint, '--reset', '--since', '30d', '--page-size', '5'], { env: env() })).code).toBe(0);
+    expect(pageSizes()[0]).toBe('5');
+    sim().resetRequests();
+    // Nothing matches (exit 1); the walk still shows the page size it used.
+    const search = await run(['search', 'no-such-text-anywhere', '--limit', '20'], { env: { ...env(), B0S_PAGE_SIZE: '4' } });
+    expect(search.stderr).toBe('');
+    expect(search.code).toBe(1);
+    expect(pageSizes()[0]).toBe('4');
+  });
+
   it('output: the profile picks the format when no -o is given, and only among the formats a command has', async () => {
     const { run } = withConfig();
     await run(['config', 'set', 'output', 'ndjson']);

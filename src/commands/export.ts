@@ -22,6 +22,7 @@ import { toJson } from '../output/json';
 import { inlineText } from '../text';
 import type { SessionFilter, SessionStatus } from '../session';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../settings/keys';
+import type { CommandDefaults } from '../settings';
 import { listFilters, type FilterFlags } from './list';
 
 export const DEFAULT_CHECKPOINT = 'export-checkpoint.json';
@@ -68,7 +69,8 @@ export interface RawExportFlags extends FilterFlags {
   concurrency?: number;
 }
 
-export function exportOptions(raw: RawExportFlags, now: number): ExportOptions {
+/** `defaults`: the page-size and concurrency settings, when more than defaults. */
+export function exportOptions(raw: RawExportFlags, now: number, defaults: CommandDefaults = {}): ExportOptions {
   if (raw.until !== undefined) throw new UsageError('export has no --until: each run exports up to now (use list --until for a past window)');
   if (raw.out !== undefined && raw.syslog !== undefined) throw new UsageError('--out and --syslog contradict each other: an export has one destination');
   if (raw.interval !== undefined && !raw.follow) throw new UsageError('--interval only applies with --follow');
@@ -90,8 +92,8 @@ export function exportOptions(raw: RawExportFlags, now: number): ExportOptions {
     hints: { ...hints, startAfter: undefined, startBefore: undefined, finished: undefined },
     filterFlags: filterFlags(filter),
     since: raw.since ?? now - DEFAULT_SINCE_MS,
-    pageSize: raw.pageSize ?? DEFAULT_PAGE_SIZE,
-    concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY,
+    pageSize: raw.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE,
+    concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY,
   };
 }
 

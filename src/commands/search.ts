@@ -15,6 +15,7 @@ import type { PatternSpec } from '../recording/matcher';
 import { matchesFilter } from '../session';
 import { timeOf } from '../time';
 import { DEFAULT_CONCURRENCY } from '../settings/keys';
+import type { CommandDefaults } from '../settings';
 import { listOptions, type FilterFlags, type ListOptions } from './list';
 
 export type SearchFormat = 'text' | 'ndjson' | 'json';
@@ -39,14 +40,15 @@ export interface RawSearchFlags extends FilterFlags {
 
 export const MAX_CONTEXT = 50;
 
-export async function searchOptions(pattern: string, raw: RawSearchFlags): Promise<SearchOptions> {
+/** `defaults`: the page-size and concurrency settings, when more than defaults (search has its own output formats). */
+export async function searchOptions(pattern: string, raw: RawSearchFlags, defaults: CommandDefaults = {}): Promise<SearchOptions> {
   const spec: PatternSpec = { pattern, regex: raw.regex === true, ignoreCase: raw.ignoreCase === true };
   // An invalid pattern is a usage error before any request.
   const { compileMatcher } = await import('../recording/matcher');
   compileMatcher(spec);
-  const list = listOptions({ socket: raw.socket, user: raw.user, result: raw.result, status: raw.status, type: raw.type, since: raw.since, until: raw.until, limit: raw.limit, all: true, concurrency: raw.concurrency });
+  const list = listOptions({ socket: raw.socket, user: raw.user, result: raw.result, status: raw.status, type: raw.type, since: raw.since, until: raw.until, limit: raw.limit, all: true, concurrency: raw.concurrency }, { pageSize: defaults.pageSize, concurrency: defaults.concurrency });
   if (raw.json && raw.output !== undefined && raw.output !== 'json') throw new UsageError(`--json and -o ${raw.output} contradict each other`);
-  return { pattern: spec, context: raw.context ?? 0, list, concurrency: raw.concurrency ?? DEFAULT_CONCURRENCY, format: raw.json ? 'json' : (raw.output ?? 'text') };
+  return { pattern: spec, context: raw.context ?? 0, list, concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY, format: raw.json ? 'json' : (raw.output ?? 'text') };
 }
 
 interface Task {
