@@ -186,6 +186,20 @@ describe('settings at work', () => {
     expect(r.stderr).toMatch(/no profile "us" \(from B0S_PROFILE\) in .*; profiles: eu; create it with b0s config set --profile us KEY VALUE/);
   });
 
+  it('a profile named like a property every JavaScript object has (toString, constructor) exists only if saved', async () => {
+    const { run } = withConfig();
+    await run(['config', 'set', '--profile', 'eu', 'retries', '1']);
+    for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const r = await run(['list'], { env: { ...env(), B0S_PROFILE: name } });
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toContain(`no profile "${name}"`);
+      expect((await run(['--profile', name, 'config', 'list'])).code, name).toBe(2);
+    }
+    // Saved, it is a profile like any other.
+    expect((await run(['config', 'set', '--profile', 'toString', 'page-size', '3'])).code).toBe(0);
+    expect((await run(['--profile', 'toString', 'config', 'get', 'page-size'])).stdout).toBe('3\n');
+  });
+
   it('a profile\'s token-file is read when neither --token-file nor BORDER0_ADMIN_TOKEN is given', async () => {
     const { run } = withConfig();
     const file = path.join(tmp('token'), 'token');

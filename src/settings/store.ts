@@ -31,7 +31,7 @@ export function checkProfileName(name: string, source: string): string {
 /** What the file holds; no file is no settings. */
 export function readSettings(configDir: string): StoredSettings {
   const file = settingsFile(configDir);
-  if (!existsSync(file)) return { profiles: {} };
+  if (!existsSync(file)) return { profiles: byName({}) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -40,11 +40,19 @@ export function readSettings(configDir: string): StoredSettings {
     throw new FileError(`cannot read the settings in ${file}: ${why} (fix or remove the file)`, { cause: err });
   }
   const profiles = (parsed as { profiles?: unknown } | null)?.profiles;
-  if (profiles === undefined) return { profiles: {} };
+  if (profiles === undefined) return { profiles: byName({}) };
   if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles) || Object.values(profiles).some((p) => typeof p !== 'object' || p === null || Array.isArray(p))) {
     throw new FileError(`cannot read the settings in ${file}: "profiles" must map names to objects of settings (fix or remove the file)`);
   }
-  return { profiles: profiles as Record<string, ProfileValues> };
+  return { profiles: byName(profiles as Record<string, ProfileValues>) };
+}
+
+/**
+ * Profiles looked up by name hold only the file's own: with a plain object, a profile
+ * named `toString` or `constructor` would be found on every one (Object.prototype's).
+ */
+function byName(profiles: Record<string, ProfileValues>): Record<string, ProfileValues> {
+  return Object.assign(Object.create(null) as Record<string, ProfileValues>, profiles);
 }
 
 /** Changes the stored settings in one write; returns the file's path. */
