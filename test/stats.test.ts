@@ -85,6 +85,12 @@ describe('b0s stats users|sockets|locations', () => {
     expect(rows).toEqual(api.map((row) => [row.socket_name, String(row.count), `${((100 * Number(row.count)) / total).toFixed(1)}%`]));
   });
 
+  it('--top keeps each share of all sessions counted, not of the rows shown', async () => {
+    const all = tsvRows((await b0s(['stats', 'users', '-o', 'table'], { env: env() })).stdout);
+    const top = tsvRows((await b0s(['stats', 'users', '-o', 'table', '--top', '2'], { env: env() })).stdout);
+    expect(top).toEqual(all.slice(0, 2));
+  });
+
   it('-o csv for spreadsheets, --top for the largest only', async () => {
     const r = await b0s(['stats', 'locations', '-o', 'csv', '--top', '3'], { env: env() });
     const [header, ...rows] = parseCsv(r.stdout);

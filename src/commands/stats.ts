@@ -91,6 +91,11 @@ interface Counted {
   what: string;
 }
 
+interface Shown extends Counted {
+  /** All sessions counted, also those in bars cut by --top: what a share is of. */
+  total: number;
+}
+
 const LABEL_FIELDS: Record<StatsKind, readonly string[]> = {
   users: ['user_email', 'email', 'user', 'name'],
   sockets: ['socket_name', 'name', 'socket_id'],
@@ -195,14 +200,14 @@ export async function runStats(opts: StatsOptions, deps: Deps): Promise<void> {
 }
 
 /** Largest first (activity keeps time order), cut to --top; JSON rows follow the bars. */
-function sorted(c: Counted, opts: StatsOptions): Counted {
+function sorted(c: Counted, opts: StatsOptions): Shown {
   const order = c.bars.map((_, i) => i);
   if (!opts.window) order.sort((a, b) => (c.bars[b]?.count ?? 0) - (c.bars[a]?.count ?? 0) || ((c.bars[a]?.label ?? '') < (c.bars[b]?.label ?? '') ? -1 : 1));
   const kept = opts.top === undefined ? order : order.slice(0, opts.top);
-  return { what: c.what, bars: kept.map((i) => c.bars[i] as Bar), rows: kept.map((i) => c.rows[i]) };
+  return { what: c.what, bars: kept.map((i) => c.bars[i] as Bar), rows: kept.map((i) => c.rows[i]), total: c.bars.reduce((sum, b) => sum + b.count, 0) };
 }
 
-async function print(c: Counted, opts: StatsOptions, deps: Deps): Promise<void> {
+async function print(c: Shown, opts: StatsOptions, deps: Deps): Promise<void> {
   const { io } = deps;
   const format = opts.format ?? (io.stdoutIsTTY ? 'chart' : 'table');
   if (format === 'chart' || format === 'table') io.page();
@@ -216,8 +221,7 @@ async function print(c: Counted, opts: StatsOptions, deps: Deps): Promise<void> 
       if (c.bars.length === 0) return io.note('No sessions found.');
       return io.write(renderChart(c.bars, io));
     case 'table': {
-      const total = c.bars.reduce((sum, b) => sum + b.count, 0);
-      const share = (x: number) => (total ? `${((100 * x) / total).toFixed(1)}%` : '-');
+      const share = (x: number) => (c.total ? `${((100 * x) / c.total).toFixed(1)}%` : '-');
       return io.write(
         renderGrid(
           [{ header: c.what.toUpperCase() }, { header: count.toUpperCase(), align: 'right' }, { header: 'SHARE', align: 'right' }],
