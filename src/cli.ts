@@ -300,7 +300,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
         new Option('--format <format>', 'text (readable dump), asciicast (for asciinema play), json (parsed events or records) or raw (exactly as the API sent it)')
           .argParser(choice('--format', ['text', 'asciicast', 'json', 'raw'] as const)),
       )
-      .option('--cast-version <n>', 'with --format asciicast: 2 (default, plays everywhere) or 3 (asciinema 3)')
+      .addOption(new Option('--cast-version <n>', 'with --format asciicast: 2 (default, plays everywhere) or 3 (asciinema 3)').argParser(choice('--cast-version', ['2', '3'] as const)))
       .option('--timestamps', 'text dump: put the wall-clock time (UTC) before each command line')
       .option('--timestamps-all', 'text dump: put the time before every line')
       .option('--play', 'play a terminal recording in this terminal, with its timing (Space pauses, . steps, ← → seek, q quits)')

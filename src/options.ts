@@ -19,19 +19,25 @@ export function positiveInt(flag: string, max: number): (value: string) => numbe
   return wholeNumber(flag, 1, max);
 }
 
-export function choice<T extends string>(flag: string, allowed: readonly T[]): (value: string) => T {
-  return (value) => {
-    if ((allowed as readonly string[]).includes(value)) return value as T;
+/** A parser that accepts a fixed set of values, which shell completion offers. */
+export type ValuesParser<R> = ((value: string, previous?: R) => R) & { values: readonly string[] };
+
+/** One of `allowed` (written in lower case; compared without case). */
+export function choice<T extends string>(flag: string, allowed: readonly T[]): ValuesParser<T> {
+  const parse = (value: string): T => {
+    const known = allowed.find((a) => a === value.toLowerCase());
+    if (known !== undefined) return known;
     throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   };
+  return Object.assign(parse, { values: allowed });
 }
 
 /**
  * Repeatable and comma-separated: `--socket a --socket b,c` gives [a, b, c]. With
  * `allowed`, each value must be one of them (compared without case).
  */
-export function listOf<T extends string = string>(flag: string, allowed?: readonly T[]): (value: string, previous: T[] | undefined) => T[] {
-  return (value, previous) => {
+export function listOf<T extends string = string>(flag: string, allowed?: readonly T[]): ValuesParser<T[]> {
+  const parse = (value: string, previous?: T[]): T[] => {
     const items = value.split(',').map((v) => v.trim());
     if (items.some((v) => v === '')) throw new UsageError(`${flag} needs a non-empty value (repeat the flag or separate values with commas), got "${value}"`);
     if (allowed) {
@@ -43,6 +49,7 @@ export function listOf<T extends string = string>(flag: string, allowed?: readon
     }
     return [...(previous ?? []), ...(items as T[])];
   };
+  return Object.assign(parse, { values: allowed ?? [] });
 }
 
 const SPAN_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

@@ -46,7 +46,17 @@ describe('b0s __complete', () => {
     expect(await offered('completion ')).toEqual(['bash', 'zsh', 'fish']);
     expect(await offered('config get page')).toEqual(['page-size']);
     expect(await offered('config set color ')).toEqual(['auto', 'always', 'never']);
-    expect(await offered('list --columns user,st')).toEqual(['user,started', 'user,status', 'user,start_time']);
+    // Each command's own values, from the parsers that check them.
+    expect(await offered('search -o ')).toEqual(['text', 'ndjson', 'json']);
+    expect(await offered('export --format ')).toEqual(['native', 'ecs', 'ocsf']);
+    expect(await offered('replay --format ')).toEqual(['text', 'asciicast', 'json', 'raw']);
+    expect(await offered('replay --cast-version ')).toEqual(['2', '3']);
+    expect(await offered('stats activity --by ')).toEqual(['hour', 'day']);
+    // --columns: the columns of the format given, less those already named.
+    expect(await offered('list --columns user,st')).toEqual(['user,started', 'user,status']);
+    expect(await offered('list -o csv --columns user_email,st')).toEqual(['user_email,start_time', 'user_email,status']);
+    expect(await offered('list --output=csv --columns status,s')).toEqual(['status,session_id', 'status,socket_id', 'status,socket_name', 'status,start_time', 'status,session_type', 'status,server_name', 'status,server_port']);
+    expect(await offered('list --columns started,user,')).not.toContain('started,user,started');
     expect(await offered('--token-file ')).toEqual([':files']);
   });
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/api/types';
 import { UsageError } from '../src/errors';
-import { timeArg } from '../src/options';
+import { choice, listOf, timeArg } from '../src/options';
 import { b0s } from './helpers/world';
 import { SIM_NOW, useSimulator } from './helpers/sim';
 
@@ -152,5 +152,19 @@ describe('b0s list with a day as --since and --until', () => {
     const r = await b0s(['list', '--since', '100000000w'], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--since 100000000w reaches back before 1970-01-01');
+  });
+});
+
+describe('fixed sets of values', () => {
+  it('are accepted in any letter case, as the value written in lower case, and anything else is a usage error naming them', () => {
+    const result = choice('--result', ['success', 'denied'] as const);
+    expect(result('DENIED')).toBe('denied');
+    expect(result('Success')).toBe('success');
+    expect(() => result('deny')).toThrow(new UsageError('--result must be one of success, denied, got "deny"'));
+    const statuses = listOf('--status', ['live', 'ended'] as const);
+    expect(statuses('LIVE,ended', undefined)).toEqual(['live', 'ended']);
+    // The values shell completion offers are the ones accepted.
+    expect(result.values).toEqual(['success', 'denied']);
+    expect(statuses.values).toEqual(['live', 'ended']);
   });
 });

@@ -4,9 +4,8 @@
 // socket names, user emails and session IDs come from what terminal output recently
 // showed (src/recent.ts).
 import type { Command, Option } from 'commander';
-import { OUTPUT_FORMATS } from '../output/formats';
 import { columnNames } from '../output/list-writer';
-import { SESSION_STATUSES, SESSION_TYPES } from '../session';
+import { SESSION_TYPES } from '../session';
 import { SETTINGS } from '../settings/keys';
 import type { CompletionValues } from '../recent';
 
@@ -24,15 +23,11 @@ export interface CompletionSources {
   profiles(): string[];
 }
 
-/** Values of flags whose values are known, by long name; --output depends on the command. */
-const FLAG_VALUES: Record<string, readonly string[]> = {
-  '--status': SESSION_STATUSES,
-  '--type': SESSION_TYPES,
-  '--result': ['success', 'denied'],
-  '--format': ['text', 'asciicast', 'raw'],
-  '--by': ['hour', 'day'],
-};
-const OUTPUTS: Record<string, readonly string[]> = { list: OUTPUT_FORMATS, stats: ['chart', 'table', 'json', 'csv'] };
+/**
+ * Values of flags whose parser takes any value but has usual ones (the values of flags
+ * that take a fixed set come from their parsers, src/options.ts).
+ */
+const USUAL_VALUES: Record<string, readonly string[]> = { '--type': SESSION_TYPES };
 const FILE_FLAGS = new Set(['--token-file', '--output-file', '--checkpoint', '--out']);
 /** Positional values of commands that take a fixed set. */
 const ARGUMENTS: Record<string, readonly string[]> = {
@@ -62,9 +57,12 @@ export async function complete(program: Command, words: readonly string[], sourc
   let command = program;
   let expecting: Option | undefined;
   const positionals: string[] = [];
+  /** Values already given, by long flag name (--output for --columns). */
+  const given = new Map<string, string>();
   let onlyPositionals = false;
   for (const word of words.slice(0, -1)) {
     if (expecting) {
+      if (expecting.long) given.set(expecting.long, word);
       expecting = undefined;
       continue;
     }
@@ -73,8 +71,10 @@ export async function complete(program: Command, words: readonly string[], sourc
       continue;
     }
     if (!onlyPositionals && word.startsWith('-') && word.length > 1) {
-      const option = findOption(command, word.split('=')[0] as string);
-      if (option && (option.required || option.optional) && !word.includes('=')) expecting = option;
+      const [flag, value] = word.split(/=(.*)/s) as [string, string | undefined];
+      const option = findOption(command, flag);
+      if (option?.long && value !== undefined) given.set(option.long, value);
+      if (option && (option.required || option.optional) && value === undefined) expecting = option;
       continue;
     }
     const sub = positionals.length === 0 ? command.commands.find((c) => c.name() === word || c.aliases().includes(word)) : undefined;
@@ -85,7 +85,7 @@ export async function complete(program: Command, words: readonly string[], sourc
   const matching = (list: readonly Candidate[]) => list.filter((c) => c.word.startsWith(current));
   const plain = (values: readonly string[], description?: string) => matching(values.map((word) => ({ word, description })));
 
-  if (expecting) return valuesOf(expecting, command, current, sources, matching, plain);
+  if (expecting) return valuesOf(expecting, given, current, sources, matching, plain);
   if (current.startsWith('-')) {
     const flags = optionsOf(command).flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)).map((word) => ({ word, description: summary(o.description) })));
     return matching([...flags, { word: '--help', description: 'help for this command' }]);
@@ -113,7 +113,7 @@ export async function complete(program: Command, words: readonly string[], sourc
 
 async function valuesOf(
   option: Option,
-  command: Command,
+  given: ReadonlyMap<string, string>,
   current: string,
   sources: CompletionSources,
   matching: (list: readonly Candidate[]) => Candidate[],
@@ -121,17 +121,18 @@ async function valuesOf(
 ): Promise<Candidate[] | typeof FILES> {
   const flag = option.long ?? '';
   if (FILE_FLAGS.has(flag)) return FILES;
-  if (flag === '--output') return plain(OUTPUTS[command.name()] ?? ['table', 'json']);
   if (flag === '--profile') return plain(sources.profiles());
   if (flag === '--socket') return plain((await sources.recent()).sockets, 'socket');
   if (flag === '--user') return plain((await sources.recent()).users, 'user');
   if (flag === '--columns') {
-    // A comma-separated list: complete its last item.
+    // A comma-separated list: complete its last item, among the columns of the format
+    // given (the table's unless -o csv) that it does not name yet.
     const done = current.slice(0, current.lastIndexOf(',') + 1);
-    const names = [...new Set([...columnNames('table'), ...columnNames('csv')])];
+    const named = new Set(done.split(','));
+    const names = columnNames(given.get('--output') === 'csv' ? 'csv' : 'table').filter((n) => !named.has(n));
     return matching(names.map((n) => ({ word: `${done}${n}` })));
   }
-  const values = FLAG_VALUES[flag];
-  return values ? plain(values) : [];
+  const { values } = option.parseArg as { values?: readonly string[] };
+  return plain(values?.length ? values : (USUAL_VALUES[flag] ?? []));
 }
 
