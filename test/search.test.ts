@@ -156,6 +156,39 @@ describe('b0s search', () => {
     expect(sim().requests).toHaveLength(0);
   });
 
+  it('-C: each line printed once, as grep -C does, with "--" between groups that are apart', async () => {
+    const args = ['search', '--regex', 'UPDATE|SELECT|orders', '-C', '2', '--type', 'database', '--limit', '6'];
+    const hits = parseNdjson<Hit>((await b0s([...args, '-o', 'ndjson'], { env: env() })).stdout);
+    const text = await b0s(args, { env: env() });
+    expect(text.code).toBe(0);
+    // Per recording: the lines of every match's window, once each, and a gap between runs.
+    const expected = new Map<string, { lines: number; gaps: number }>();
+    const byRecording = new Map<string, Hit[]>();
+    for (const h of hits) byRecording.set(h.recording_id, [...(byRecording.get(h.recording_id) ?? []), h]);
+    let overlapping = 0;
+    for (const [id, ms] of byRecording) {
+      const lines = new Set<number>();
+      for (const m of ms) for (let l = m.line - m.before.length; l <= m.line + m.after.length; l++) lines.add(l);
+      const sorted = [...lines].sort((a, b) => a - b);
+      const gaps = sorted.filter((l, i) => i > 0 && l > (sorted[i - 1] as number) + 1).length;
+      overlapping += ms.reduce((n, m) => n + m.before.length + m.after.length + 1, 0) - lines.size;
+      expected.set(id, { lines: lines.size, gaps });
+    }
+    // The data has matches close enough to share context, or this test checks nothing.
+    expect(overlapping).toBeGreaterThan(0);
+    // Each session's block: its header line, then the lines (one session, one recording here).
+    const blocks = text.stdout.split(/\n(?=\S)/).map((b) => b.trimEnd().split('\n').slice(1));
+    const sessions = [...new Set(hits.map((h) => h.session_id))];
+    expect(blocks).toHaveLength(sessions.length);
+    blocks.forEach((block, i) => {
+      const ids = [...byRecording.keys()].filter((id) => byRecording.get(id)?.[0]?.session_id === sessions[i]);
+      const want = ids.reduce((sum, id) => sum + (expected.get(id)?.lines ?? 0) + (expected.get(id)?.gaps ?? 0), 0);
+      const recordingHeaders = block.filter((l) => /^ {2}recording /.test(l)).length;
+      expect(block.length - recordingHeaders).toBe(want);
+      expect(block.filter((l) => l === '  --').length).toBe(ids.reduce((sum, id) => sum + (expected.get(id)?.gaps ?? 0), 0));
+    });
+  });
+
   it('a pattern built to backtrack runs in linear time on a line built for it', () => {
     // Exponential for a backtracking engine: 2^40 paths. Bounded here by the test timeout.
     const m = compileMatcher({ pattern: '(a|aa)+$', regex: true, ignoreCase: false });

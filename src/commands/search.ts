@@ -214,21 +214,31 @@ class MatchWriter {
     const lines = [out.bold(head.join('  '))];
     for (const { recording, matches } of found) {
       if (found.length > 1 || recordingsOf(session).length > 1) lines.push(out.dim(`  recording ${inlineText(recording.recording_id)} (${inlineText(recording.recording_type ?? 'unknown type')})`));
-      let lastLine = -Infinity;
+      // As grep -C: each line once, in order, whether it is a match or the context of
+      // one or more, and "--" where lines are left out between two groups.
+      const shown = new Map<number, { text: string; section: Match['section']; match?: Match }>();
+      const context = (line: number, text: string, section: Match['section']) => {
+        if (!shown.has(line)) shown.set(line, { text, section });
+      };
       for (const m of matches) {
-        // A log line starts with its own time; a terminal line gets a column for it.
-        const pad = m.section === 'log' ? '  ' : `  ${' '.repeat(20)}  `;
-        const firstShown = m.line - m.before.length;
-        if (m.before.length + m.after.length > 0 && lastLine !== -Infinity && firstShown > lastLine + 1) lines.push(out.dim('  --'));
-        // Context already printed with the previous match is not printed again.
-        m.before.forEach((l, i) => {
-          if (firstShown + i > lastLine) lines.push(out.dim(`${pad}${l}`));
-        });
-        const hidden = m.section === 'hidden' ? out.yellow('  (hidden: printed, then taken off the screen)') : '';
-        const when = m.section === 'log' ? '  ' : `  ${(m.time ?? '').padEnd(20)}  `;
-        lines.push(`${when}${highlight(m.text, m.ranges, (t) => out.bold(out.red(t)))}${hidden}`);
-        m.after.forEach((l) => lines.push(out.dim(`${pad}${l}`)));
-        lastLine = m.line + m.after.length;
+        m.before.forEach((text, i) => context(m.line - m.before.length + i, text, m.section));
+        shown.set(m.line, { text: m.text, section: m.section, match: m });
+        m.after.forEach((text, i) => context(m.line + 1 + i, text, m.section));
+      }
+      const withContext = matches.some((m) => m.before.length + m.after.length > 0);
+      let previous: number | undefined;
+      for (const line of [...shown.keys()].sort((a, b) => a - b)) {
+        const { text, section, match } = shown.get(line) as { text: string; section: Match['section']; match?: Match };
+        if (withContext && previous !== undefined && line > previous + 1) lines.push(out.dim('  --'));
+        previous = line;
+        if (!match) {
+          // A log line starts with its own time; a terminal line gets a column for it.
+          lines.push(out.dim(`${section === 'log' ? '  ' : `  ${' '.repeat(20)}  `}${text}`));
+          continue;
+        }
+        const hidden = section === 'hidden' ? out.yellow('  (hidden: printed, then taken off the screen)') : '';
+        const when = section === 'log' ? '  ' : `  ${(match.time ?? '').padEnd(20)}  `;
+        lines.push(`${when}${highlight(match.text, match.ranges, (t) => out.bold(out.red(t)))}${hidden}`);
       }
     }
     return `${lines.map((l) => l.trimEnd()).join('\n')}\n`;
