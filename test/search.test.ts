@@ -158,7 +158,7 @@ describe('b0s search', () => {
 
   it('-C: each line printed once, as grep -C does, with "--" between groups that are apart', async () => {
     const args = ['search', '--regex', 'UPDATE|SELECT|orders', '-C', '2', '--type', 'database', '--limit', '6'];
-    const hits = parseNdjson<Hit>((await b0s([...args, '-o', 'ndjson'], { env: env() })).stdout);
+    const hits = parseNdjson((await b0s([...args, '-o', 'ndjson'], { env: env() })).stdout) as Hit[];
     const text = await b0s(args, { env: env() });
     expect(text.code).toBe(0);
     // Per recording: the lines of every match's window, once each, and a gap between runs.

@@ -207,7 +207,9 @@ export async function runList(opts: ListOptions, deps: Deps): Promise<void> {
       total = p.totalRecords;
       const rate = Math.round((p.sessions * 1000) / Math.max(1, deps.now() - started));
       const of = p.totalRecords !== undefined && !filtered ? ` of ${n(p.totalRecords)}` : '';
-      const pages = p.totalPages !== undefined ? ` · page ${n(p.pages)} of ${n(p.totalPages)}` : ` · page ${n(p.pages)}`;
+      // Pages answered include those read again or asked for past the end (with
+      // --concurrency, ahead of knowing where it is): never more than the list has.
+      const pages = p.totalPages !== undefined ? ` · page ${n(Math.min(p.pages, p.totalPages))} of ${n(p.totalPages)}` : ` · page ${n(p.pages)}`;
       progress?.update(`Fetching sessions: ${n(p.sessions)}${of}${pages} · ${n(rate)}/s`);
     };
     // Loaded for a walk only: one page (plain `b0s list`) needs none of it.
