@@ -9,7 +9,7 @@ import { width } from '../src/output/layout';
 import type { IO } from '../src/io';
 import { b0s } from './helpers/world';
 import { SIM_NOW, useSimulator } from './helpers/sim';
-import { parseCsv, parseNdjson, tsvRows } from './helpers/parse';
+import { ANSI, parseCsv, parseNdjson, tsvRows } from './helpers/parse';
 
 const { sim, env } = useSimulator({ sessions: 400 });
 
@@ -164,9 +164,12 @@ describe('b0s stats activity', () => {
   });
 
   it('a chart on a terminal, in time order', async () => {
-    const r = await b0s(['stats', 'activity', '--since', '6h'], { env: env(), now: SIM_NOW, tty: { stdout: true }, columns: 80 });
+    const r = await b0s(['stats', 'activity', '--since', '6h'], { env: env(), now: SIM_NOW, tty: { stdout: true, stderr: true }, columns: 80 });
     const lines = parseChart(r.stdout);
     expect(lines.map((l) => l.label)).toEqual(['06:00', '07:00', '08:00', '09:00', '10:00', '11:00', '12:00'].map((h) => `2026-11-26 ${h}`));
+    // The footer: the sessions counted in all, not a rate.
+    const total = lines.reduce((sum, l) => sum + l.count, 0);
+    expect(r.stderr.replace(new RegExp(ANSI.source, 'g'), '')).toContain(`${total} sessions in all, one bar per hour (UTC)`);
   });
 
   it('too many bars is refused with what to do (exit 2)', async () => {

@@ -195,7 +195,8 @@ export async function runStats(opts: StatsOptions, deps: Deps): Promise<void> {
   }
   if (activity && deps.io.stderrIsTTY) {
     const total = activity.buckets.reduce((sum, b) => sum + b.count, 0);
-    deps.io.note(deps.io.err.dim(`${total.toLocaleString('en-US')} sessions per ${opts.window?.unit} (${opts.timeZone === 'local' ? 'local time' : opts.timeZone})`));
+    const zone = opts.timeZone === 'local' ? 'local time' : opts.timeZone;
+    deps.io.note(deps.io.err.dim(`${total.toLocaleString('en-US')} sessions in all, one bar per ${opts.window?.unit} (${zone})`));
   }
 }
 
