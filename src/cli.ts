@@ -132,10 +132,19 @@ function report(err: unknown, io: IO, debug: boolean): number {
   return ExitCode.failure;
 }
 
-/** Messages quote what the user typed or the server sent, raw: here they become one inert line. */
+/**
+ * Messages quote what the user typed or the server sent, raw: here they become one inert
+ * line, of a length a terminal can show. A huge value is cut in its middle: a message
+ * starts with what was wrong and ends with what to do.
+ */
 function oneLine(text: string): string {
-  return inlineText(text.replace(/\s*\n\s*/g, ' ').trim());
+  const line = inlineText(text.replace(/\s*\n\s*/g, ' ').trim());
+  if (line.length <= MAX_MESSAGE) return line;
+  const tail = line.slice(-MAX_MESSAGE / 4);
+  return `${line.slice(0, MAX_MESSAGE / 2)} … (${(line.length - MAX_MESSAGE / 2 - tail.length).toLocaleString('en-US')} characters left out) … ${tail}`;
 }
+
+const MAX_MESSAGE = 2000;
 
 function stackOf(err: unknown): string {
   const parts: string[] = [];

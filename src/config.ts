@@ -137,7 +137,7 @@ export function parseApiUrl(value: string, source: string): URL {
     throw new UsageError(`${source} is not a URL: "${value}" (expected http(s)://host/path, e.g. ${DEFAULT_API_URL})`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${source} must be an http(s) URL, got "${url.protocol}" (e.g. ${DEFAULT_API_URL})`);
+    throw new UsageError(`${source} must be an http(s) URL, got "${value}" (e.g. ${DEFAULT_API_URL})`);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new UsageError(`${source} must not carry credentials, a query or a fragment: "${value}"`);

@@ -50,13 +50,21 @@ const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, s
   [['list', '--since', '\u001b]0;pwned\u0007'], /got "\\x1b\]0;pwned\\x07"/],
   [['list', '-o', '\u001b[31mx'], /got "\\x1b\[31mx"/],
   [['\u001b[2J'], /unknown command '\\x1b\[2J'/],
-  [['list'], /BORDER0_API must be an http\(s\) URL, got "ftp:"/, { BORDER0_API: 'ftp://api.example.com/api/v1' }],
+  [['list'], /BORDER0_API must be an http\(s\) URL, got "ftp:\/\/api.example.com\/api\/v1"/, { BORDER0_API: 'ftp://api.example.com/api/v1' }],
   [['list'], /BORDER0_API is not a URL: "api.border0.com"/, { BORDER0_API: 'api.border0.com' }],
   [['--api-url', 'https://user:pw@api.example.com', 'list'], /--api-url must not carry credentials/],
   [['list'], /refusing to send the token over plain http to api.example.com/, { BORDER0_API: 'http://api.example.com/api/v1' }],
 ];
 
 describe('bad input: exit 2, one line, no request', () => {
+  it('a huge value (100,000 characters) is cut in the middle of the line: what was wrong, and what to do, stay', async () => {
+    const r = await b0s(['list', '--since', `x${'y'.repeat(100_000)}`], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.length).toBeLessThan(2100);
+    expect(r.stderr).toMatch(/^b0s: --since must be .*yyy … \(9\d,\d{3} characters left out\) … y+"? ?.*\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   for (const [args, message, extraEnv] of cases) {
     it(`b0s ${args.join(' ')}${extraEnv ? ` (${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`, async () => {
       sim().resetRequests();
