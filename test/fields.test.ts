@@ -111,6 +111,12 @@ describe('--jq', () => {
     const r = await b0s(['list', '--jq', '.[ | .x'], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("b0s: --jq: syntax error, unexpected '|'\n");
+    // An expression cut short is said to end early, as jq says it: nothing b0s adds to it shows.
+    for (const cut of ['.foo |', '.[0', '{']) {
+      const short = await b0s(['list', '--jq', cut], { env: env() });
+      expect(short.code, cut).toBe(2);
+      expect(short.stderr, cut).toBe('b0s: --jq: syntax error, unexpected end of file\n');
+    }
     expect(sim().requests).toHaveLength(0);
   });
 

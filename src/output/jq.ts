@@ -40,8 +40,10 @@ function jqMessage(err: unknown): string {
 /** Checks that the expression compiles, before any request: a syntax error is a usage error (exit 2). */
 export async function checkJq(expression: string): Promise<void> {
   try {
-    // `empty | (…)` compiles the expression and runs none of it.
-    (await jq()).raw('null', `empty | (\n${expression}\n)`, ['-n']);
+    // `empty | …` compiles the expression and runs none of it (`|` binds loosest, so it
+    // takes the whole expression). Nothing follows it: a syntax error then names what the
+    // user wrote, at the line they wrote it on.
+    (await jq()).raw('null', `empty | ${expression}`, ['-n']);
   } catch (err) {
     throw new UsageError(`--jq: ${jqMessage(err)}`);
   }
