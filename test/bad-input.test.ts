@@ -57,6 +57,17 @@ const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, s
 ];
 
 describe('bad input: exit 2, one line, no request', () => {
+  it('--user and --socket values too long for a request line are a usage error, not a server\'s refusal', async () => {
+    sim().resetRequests();
+    const r = await b0s(['list', '--user', `${'a'.repeat(7000)}@example.com`], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^b0s: the --socket and --user values make 7,014 characters of query, more than a server is sure to take \(6,000\): give fewer or shorter ones\n$/);
+    expect(sim().requests).toHaveLength(0);
+    // A long list of ordinary values still goes.
+    const many = Array.from({ length: 60 }, (_, i) => `user${i}@example.com`).join(',');
+    expect((await b0s(['list', '--user', many, '-o', 'json'], { env: env() })).code).toBe(0);
+  });
+
   it('a huge value (100,000 characters) is cut in the middle of the line: what was wrong, and what to do, stay', async () => {
     const r = await b0s(['list', '--since', `x${'y'.repeat(100_000)}`], { env: env() });
     expect(r.code).toBe(2);

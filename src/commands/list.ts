@@ -72,6 +72,13 @@ const rfc3339 = (t: number) => new Date(t).toISOString();
  * The list filters as what b0s checks on every session (`filter`) and what is asked of
  * the API too (`hints`); contradictions are usage errors.
  */
+/**
+ * --socket and --user values go to the API in the query of every list request; web
+ * servers commonly refuse a request line over 8 kB (HTTP 414 or 431), so what they add is
+ * bounded here, as a usage error before any request.
+ */
+const MAX_FILTER_QUERY = 6000;
+
 export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: ListFilters } {
   if (raw.since !== undefined && raw.until !== undefined && raw.since > raw.until) {
     throw new UsageError(`--since (${rfc3339(raw.since)}) is after --until (${rfc3339(raw.until)})`);
@@ -80,6 +87,10 @@ export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: L
   if (raw.result && statuses?.length) {
     const possible = statuses.filter((s) => (s === 'denied') === (raw.result === 'denied'));
     if (possible.length === 0) throw new UsageError(`--result ${raw.result} contradicts --status ${statuses.join(',')}: no session can be both`);
+  }
+  const asked = [...(raw.socket ?? []), ...(raw.user ?? [])].reduce((sum, v) => sum + encodeURIComponent(v).length, 0);
+  if (asked > MAX_FILTER_QUERY) {
+    throw new UsageError(`the --socket and --user values make ${asked.toLocaleString('en-US')} characters of query, more than a server is sure to take (${MAX_FILTER_QUERY.toLocaleString('en-US')}): give fewer or shorter ones`);
   }
   const filter: SessionFilter = {
     sockets: raw.socket,
