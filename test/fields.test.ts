@@ -120,6 +120,12 @@ describe('--jq', () => {
     expect(sim().requests).toHaveLength(0);
   });
 
+  it('input past the one array says so, as jq does', async () => {
+    const r = await b0s(['list', '--page-size', '2', '--jq', '.[] | input'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('b0s: --jq: no more inputs (the filter gets the sessions as one array: input and inputs find nothing after it)\n');
+  });
+
   it("jq's own error on the data is exit 1, one line", async () => {
     const r = await b0s(['list', '--page-size', '3', '--jq', '.[] | .start_time + 1'], { env: env() });
     expect(r.code).toBe(1);

@@ -30,11 +30,13 @@ async function jq(): Promise<Jq> {
 function jqMessage(err: unknown): string {
   const text = String((err as { stderr?: unknown }).stderr ?? (err as Error).message ?? err);
   const first = text.split('\n').find((l) => l.startsWith('jq: error')) ?? text.split('\n')[0] ?? '';
-  return first
+  const message = first
     .replace(/^jq: error(: | \(at [^)]*\): )/, '')
     .replace(' (Unix shell quoting issues?)', '')
     .replace(/ at <top-level>, line \d+:$/, '')
     .trim();
+  // jq-web's word for jq's "No more inputs".
+  return message === 'break' ? 'no more inputs (the filter gets the sessions as one array: input and inputs find nothing after it)' : message;
 }
 
 /** Checks that the expression compiles, before any request: a syntax error is a usage error (exit 2). */
