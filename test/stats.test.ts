@@ -163,6 +163,13 @@ describe('b0s stats activity', () => {
     expect(Number(rows.at(-1)?.[1])).toBe(day26);
   });
 
+  it('the bar is an hour for windows up to 2 days, --since 2d included, read against the clock as it runs', async () => {
+    const header = async (since: string) => (await b0s(['stats', 'activity', '--since', since, '-o', 'csv'], { env: env() })).stdout.split('\n')[0];
+    expect(await header('2d')).toBe('hour,sessions');
+    expect(await header('48h')).toBe('hour,sessions');
+    expect(await header('49h')).toBe('day,sessions');
+  });
+
   it('a chart on a terminal, in time order', async () => {
     const r = await b0s(['stats', 'activity', '--since', '6h'], { env: env(), now: SIM_NOW, tty: { stdout: true, stderr: true }, columns: 80 });
     const lines = parseChart(r.stdout);

@@ -75,7 +75,8 @@ export function statsOptions(kind: StatsKindArg, raw: RawStatsFlags, ctx: { now:
   }
   const to = Math.min(raw.until ?? ctx.now, ctx.now);
   const from = since as number;
-  const unit = raw.by ?? (to - from <= 2 * DAY ? 'hour' : 'day');
+  // In whole minutes: --since 2d was read a moment before `now` was.
+  const unit = raw.by ?? (Math.floor((to - from) / 60_000) <= (2 * DAY) / 60_000 ? 'hour' : 'day');
   const buckets = ActivityBuckets.estimate(unit, from, to);
   if (buckets > MAX_BUCKETS) {
     throw new UsageError(`--since with --by ${unit} makes ${buckets.toLocaleString('en-US')} bars, more than ${MAX_BUCKETS.toLocaleString('en-US')}: use ${unit === 'hour' ? '--by day or ' : ''}a later --since`);
