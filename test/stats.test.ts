@@ -164,7 +164,7 @@ describe('b0s stats activity', () => {
   });
 
   it('the bar is an hour for windows up to 2 days, --since 2d included, read against the clock as it runs', async () => {
-    const header = async (since: string) => (await b0s(['stats', 'activity', '--since', since, '-o', 'csv'], { env: env() })).stdout.split('\n')[0];
+    const header = async (since: string) => parseCsv((await b0s(['stats', 'activity', '--since', since, '-o', 'csv'], { env: env() })).stdout)[0]?.join(',');
     expect(await header('2d')).toBe('hour,sessions');
     expect(await header('48h')).toBe('hour,sessions');
     expect(await header('49h')).toBe('day,sessions');
