@@ -156,6 +156,20 @@ describe('b0s list --follow', () => {
     });
   });
 
+  it('an output setting it cannot honour (json, csv) leaves it at its own default; -o json itself is refused', async () => {
+    await withSim({}, async (_sim, env) => {
+      const stdout = new MemoryStream();
+      const stop = new AbortController();
+      const running = b0s(['list', '--follow', '--interval', '10'], { env: { ...env, B0S_OUTPUT: 'csv' }, now: SIM_NOW, stdout, signal: stop.signal });
+      await until(() => stdout.text().includes('\n'));
+      stop.abort(new CancelledError('interrupted'));
+      expect((await running).code).toBe(130);
+      expect(exportEvents(stdout.text()).length).toBeGreaterThan(0);
+      const refused = await b0s(['list', '--follow', '-o', 'json'], { env, now: SIM_NOW });
+      expect([refused.code, refused.stderr]).toEqual([2, 'b0s: --follow writes events as they happen: -o table (NDJSON when piped) or -o ndjson, not json\n']);
+    });
+  });
+
   it('on a terminal: a table of events (started, ended, killed), with state changes as they happen; a burst of 429s is said and ridden out', async () => {
     await withSim({}, async (sim, env) => {
       const stdout = new MemoryStream({ isTTY: true, columns: 160 });

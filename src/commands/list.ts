@@ -151,8 +151,10 @@ function shape(raw: RawListFlags, setting: string | undefined): { format: Output
     if (raw.jq.trim() === '') throw new UsageError('--jq needs an expression, e.g. --jq \'.[].session_id\'');
     return { format: 'json', jq: raw.jq };
   }
-  // With --columns, an `output` setting other than table or csv does not apply.
-  const format = outputFormat(raw, raw.columns && setting !== 'table' && setting !== 'csv' ? undefined : setting);
+  // An `output` setting applies only where the command can honour it: with --columns,
+  // table or csv; with --follow, table or ndjson (else the command's own default).
+  const fits = raw.columns ? ['table', 'csv'] : raw.follow ? ['table', 'ndjson'] : undefined;
+  const format = outputFormat(raw, fits && !fits.includes(setting ?? '') ? undefined : setting);
   if (!raw.columns) return { format };
   if (format !== 'table' && format !== 'csv') throw new UsageError(`--columns applies to -o table and -o csv, not -o ${format}; for JSON, pick fields with --jq`);
   const valid = columnNames(format);
