@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
+import { withSim } from './helpers/export';
 import { SIM_TOKEN } from './helpers/secrets';
 
 const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
@@ -76,6 +77,22 @@ describe('a 404 from the list endpoint', () => {
     const r = await b0s(['show', id, id], { env: env() });
     expect(r.code).toBe(4);
     expect(r.stderr).not.toMatch(HINT);
+  });
+});
+
+describe('an API URL without /api/v1, against the simulator', () => {
+  it('is exit 1 with the hint, never exit 4 (a missing session to a script)', async () => {
+    await withSim({ sessions: 5 }, async (sim) => {
+      for (const url of [sim.url.replace(/\/api\/v1$/, ''), `${sim.url}/foo`]) {
+        const r = await b0s(['list'], { env: { BORDER0_API: url, BORDER0_ADMIN_TOKEN: sim.token } });
+        expect(r.code, url).toBe(1);
+        expect(r.stderr, url).toContain(`is ${new URL(url).href} the Border0 API?`);
+        expect(r.stderr, url).toMatch(HINT);
+      }
+      // Routes the simulator lacks, asked on purpose.
+      expect(sim.unhandled.map((q) => q.path)).toEqual(['/sessions', '/api/v1/foo/sessions']);
+      sim.resetRequests();
+    });
   });
 });
 

@@ -17,3 +17,13 @@ export function apiError(status: number, message: string, headers: Record<string
   Object.assign(reply.headers, headers);
   return reply;
 }
+
+/**
+ * What a Go HTTP router answers for a path or method it does not route (the API's own
+ * handlers never run): plain text, not the API's JSON error. A client pointed at the
+ * wrong path sees a web server, not the API, saying "not found".
+ */
+export function routerError(status: 404 | 405, headers: Record<string, string> = {}): Reply {
+  const text = status === 404 ? '404 page not found\n' : 'Method Not Allowed\n';
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: Buffer.from(text) };
+}

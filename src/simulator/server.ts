@@ -9,7 +9,7 @@ import { SessionStore } from './data';
 import { FaultInjector, type FaultKind } from './faults';
 import { handle } from './handlers';
 import type { MutableOptions, SimRequest } from './options';
-import { apiError, type Reply } from './reply';
+import { apiError, routerError, type Reply } from './reply';
 import { matchRoute } from './routes';
 
 export interface ServerConfig {
@@ -154,7 +154,7 @@ export class SimServer {
     let reply = this.faultReply(fault);
     if (!reply) {
       if (route.name === 'unhandled') {
-        reply = apiError(route.status, route.status === 405 ? `method ${method} not allowed on ${url.pathname}` : `no such route: ${method} ${url.pathname}`, route.allow ? { allow: route.allow } : {});
+        reply = routerError(route.status, route.allow ? { allow: route.allow } : {});
       } else if (record.auth !== 'valid') {
         const [status, message] = AUTH_ERRORS[record.auth];
         reply = apiError(status, message);
