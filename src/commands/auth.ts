@@ -4,7 +4,7 @@
 import { checkToken, jwtClaims, resolveApiUrl, type TokenSource } from '../config';
 import type { Deps } from '../deps';
 import { AuthError, B0sError } from '../errors';
-import { relativeTime } from '../output/fields';
+import { timeFromNow } from '../output/fields';
 import { outputFormat } from '../output/formats';
 import { toJson } from '../output/json';
 import { inlineText, textOf } from '../text';
@@ -73,7 +73,7 @@ export async function runAuthStatus(opts: AuthStatusOptions, deps: Deps): Promis
 async function render(s: Status, deps: Deps): Promise<string> {
   const now = deps.now();
   const expires =
-    s.expires_at === undefined ? '-' : s.expires_at === null ? 'never (the token carries no expiry)' : `${s.expires_at} (${relativeTime(Date.parse(s.expires_at), now)})`;
+    s.expires_at === undefined ? '-' : s.expires_at === null ? 'never (the token carries no expiry)' : `${s.expires_at} (${timeFromNow(Date.parse(s.expires_at), now)})`;
   const accepted = s.accepted === true ? 'yes (GET /sessions answered)' : s.accepted === false ? 'no' : 'not checked';
   const rows: Array<[string, string]> = [
     ['API', `${s.api_url} (from ${s.api_url_source})`],

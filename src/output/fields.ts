@@ -17,11 +17,16 @@ export function formatDuration(ms: number | undefined): string {
 
 export function relativeTime(t: number | undefined, now: number): string {
   if (t === undefined) return '-';
+  if (Math.abs(now - t) >= 7 * 86_400_000) return new Date(t).toISOString().slice(0, 10);
+  return timeFromNow(t, now);
+}
+
+/** "3h ago", "in 12d": however far, for a time printed in full beside it. */
+export function timeFromNow(t: number, now: number): string {
   const diff = now - t;
   const abs = Math.abs(diff);
   const span =
     abs < 60_000 ? `${Math.floor(abs / 1000)}s` : abs < 3_600_000 ? `${Math.floor(abs / 60_000)}m` : abs < 86_400_000 ? `${Math.floor(abs / 3_600_000)}h` : `${Math.floor(abs / 86_400_000)}d`;
-  if (abs >= 7 * 86_400_000) return new Date(t).toISOString().slice(0, 10);
   return diff >= 0 ? `${span} ago` : `in ${span}`;
 }
 
