@@ -153,6 +153,9 @@ describe('b0s list --follow', () => {
       expect([r.code, r.stderr]).toEqual([130, 'b0s: interrupted\n']);
       const events = exportEvents(stdout.text());
       expect(sortedIds(events.map((e) => e.event_id))).toEqual(sortedIds(truth(sim, SIM_NOW - 3_600_000).keys()));
+      // Oldest first, as a stream that is watched reads: the first read's events in time order.
+      const firstRead = events.slice(0, lastHour.size).map((e) => Date.parse(e.event_time));
+      expect(firstRead).toEqual([...firstRead].sort((a, b) => a - b));
     });
   });
 

@@ -111,9 +111,21 @@ export async function runListFollow(opts: ListOptions, f: { intervalMs: number; 
       signal: deps.signal,
       now: deps.now,
       warn: (line) => io.warn(line),
-      emit: (events) => writer.write(events),
+      emit: (events) => writer.write(inTimeOrder(events)),
     });
     state = outcome.state;
     if (outcome.dropped.length) io.warn(`no longer following the ${outcome.dropped.length.toLocaleString('en-US')} oldest live sessions`);
   });
+}
+
+/**
+ * One read's events come newest session first, as the list is read; a stream being
+ * watched reads oldest first, as the ones after it will. The sort is stable: a session
+ * started, killed and ended at the same instant keeps that order.
+ */
+function inTimeOrder(events: ExportEvent[]): ExportEvent[] {
+  return events
+    .map((event, i) => ({ event, i, t: Date.parse(event.event_time) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map(({ event }) => event);
 }
