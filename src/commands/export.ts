@@ -50,6 +50,8 @@ export interface ExportOptions {
   hints: ListFilters;
   /** The filters as flags: a checkpoint belongs to one set of them. */
   filterFlags: string;
+  /** The format and destination (`ecs to file /abs/path`): a checkpoint belongs to one. */
+  output: string;
   /** Where the first run starts (ms). */
   since: number;
   pageSize: number;
@@ -78,12 +80,14 @@ export function exportOptions(raw: RawExportFlags, now: number, defaults: Comman
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} needs a file name`);
   }
   const { filter, hints } = listFilters(raw);
+  const syslog = raw.syslog === undefined ? undefined : parseSyslogUrl(raw.syslog);
+  const format = raw.format ?? 'native';
   return {
     checkpoint: raw.checkpoint,
     reset: raw.reset === true,
     out: raw.out,
-    syslog: raw.syslog === undefined ? undefined : parseSyslogUrl(raw.syslog),
-    format: raw.format ?? 'native',
+    syslog,
+    format,
     withRecordings: raw.withRecordings === true,
     follow: raw.follow === true,
     intervalMs: (raw.interval ?? DEFAULT_EXPORT_INTERVAL_S) * 1000,
@@ -91,6 +95,7 @@ export function exportOptions(raw: RawExportFlags, now: number, defaults: Comman
     statuses: filter.statuses,
     hints: { ...hints, startAfter: undefined, startBefore: undefined, finished: undefined },
     filterFlags: filterFlags(filter),
+    output: `${format} to ${raw.out !== undefined ? `file ${path.resolve(raw.out)}` : syslog !== undefined ? `syslog ${describeTarget(syslog)}` : 'stdout'}`,
     since: raw.since ?? now - DEFAULT_SINCE_MS,
     pageSize: raw.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE,
     concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY,
@@ -132,7 +137,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
       },
     });
     const saved = opts.reset ? undefined : await readCheckpoint(deps.fs, file);
-    if (saved) checkSameExport(saved, client.baseUrl, opts.filterFlags, file);
+    if (saved) checkSameExport(saved, client.baseUrl, opts.filterFlags, opts.output, file);
     let state: ExportState = saved?.state ?? initialState(opts.since);
     let sink: Sink | undefined;
     try {
@@ -164,7 +169,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
         }
         // The events are safe where they went before the checkpoint says so.
         await out.commit();
-        await writeCheckpoint(deps.fs, file, { api: client.baseUrl, filters: opts.filterFlags, state: outcome.state }, deps.now());
+        await writeCheckpoint(deps.fs, file, { api: client.baseUrl, filters: opts.filterFlags, output: opts.output, state: outcome.state }, deps.now());
         state = outcome.state;
         deps.debug(`export: ${count} events; sessions from ${new Date(state.highWater).toISOString()} on are next; ${state.live.length} live sessions followed; checkpoint ${file}`);
       };
