@@ -4,9 +4,16 @@
 // `npm run bench -- render` runs only the benchmarks whose name starts with "render".
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { b0sBin, root, startSimProcess } from '../scripts/sim-process.mjs';
+
+// An empty home of the benchmarks' own: no settings of the user's, and what b0s keeps
+// there (names a terminal showed) goes away with it.
+const home = mkdtempSync(path.join(os.tmpdir(), 'b0s-bench-'));
+process.on('exit', () => rmSync(home, { recursive: true, force: true }));
 
 /** Runs b0s, hashing stdout as it streams (never holding it), and times it. */
 function b0s(args, env, preload = []) {
@@ -22,7 +29,7 @@ function node(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     // Nothing else from this environment: NODE_EXTRA_CA_CERTS alone adds ~40 ms to a start.
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const hash = createHash('sha256');
     let bytes = 0;
     let stderr = '';
