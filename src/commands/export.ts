@@ -50,8 +50,6 @@ export interface ExportOptions {
   hints: ListFilters;
   /** The filters as flags: a checkpoint belongs to one set of them. */
   filterFlags: string;
-  /** The format and destination (`ecs to file /abs/path`): a checkpoint belongs to one. */
-  output: string;
   /** Where the first run starts (ms). */
   since: number;
   pageSize: number;
@@ -95,7 +93,6 @@ export function exportOptions(raw: RawExportFlags, now: number, defaults: Comman
     statuses: filter.statuses,
     hints: { ...hints, startAfter: undefined, startBefore: undefined, finished: undefined },
     filterFlags: filterFlags(filter),
-    output: `${format} to ${raw.out !== undefined ? `file ${path.resolve(raw.out)}` : syslog !== undefined ? `syslog ${describeTarget(syslog)}` : 'stdout'}`,
     since: raw.since ?? now - DEFAULT_SINCE_MS,
     pageSize: raw.pageSize ?? defaults.pageSize ?? DEFAULT_PAGE_SIZE,
     concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY,
@@ -137,7 +134,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
       },
     });
     const saved = opts.reset ? undefined : await readCheckpoint(deps.fs, file);
-    if (saved) checkSameExport(saved, client.baseUrl, opts.filterFlags, opts.output, file);
+    if (saved) checkSameExport(saved, client.baseUrl, opts.filterFlags, opts.format, file);
     let state: ExportState = saved?.state ?? initialState(opts.since);
     let sink: Sink | undefined;
     try {
@@ -169,7 +166,7 @@ export async function runExport(opts: ExportOptions, deps: Deps): Promise<void> 
         }
         // The events are safe where they went before the checkpoint says so.
         await out.commit();
-        await writeCheckpoint(deps.fs, file, { api: client.baseUrl, filters: opts.filterFlags, output: opts.output, state: outcome.state }, deps.now());
+        await writeCheckpoint(deps.fs, file, { api: client.baseUrl, filters: opts.filterFlags, format: opts.format, state: outcome.state }, deps.now());
         state = outcome.state;
         deps.debug(`export: ${count} events; sessions from ${new Date(state.highWater).toISOString()} on are next; ${state.live.length} live sessions followed; checkpoint ${file}`);
       };

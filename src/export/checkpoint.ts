@@ -16,11 +16,8 @@ export interface Checkpoint {
   api: string;
   /** The list filters, as flags (`--socket prod-ssh --status ended`); empty for none. */
   filters: string;
-  /**
-   * Where the events go and in what form (`ecs to file /var/log/b0s/sessions.ndjson`);
-   * absent in a checkpoint written before b0s recorded it.
-   */
-  output?: string;
+  /** The events' format (`native`, `ecs`, `ocsf`); absent in a checkpoint written before b0s recorded it. */
+  format?: string;
   state: ExportState;
 }
 
@@ -28,7 +25,7 @@ interface CheckpointFile {
   b0s_export_checkpoint: number;
   api: string;
   filters: string;
-  output?: string;
+  format?: string;
   high_water: string;
   at_high_water: string[];
   live: LiveEntry[];
@@ -40,7 +37,7 @@ function serialize(cp: Checkpoint, now: number): string {
     b0s_export_checkpoint: CHECKPOINT_VERSION,
     api: cp.api,
     filters: cp.filters,
-    output: cp.output,
+    format: cp.format,
     high_water: new Date(cp.state.highWater).toISOString(),
     at_high_water: cp.state.atHighWater,
     live: cp.state.live,
@@ -66,16 +63,16 @@ function parse(text: string, file: string): Checkpoint {
       `${name} is a checkpoint of version ${inlineText(JSON.stringify(version))}, which this b0s does not read (it reads version ${CHECKPOINT_VERSION}); it was left as it is: use the b0s that wrote it, or start over with --reset`,
     );
   }
-  const { api, filters, output, high_water: highWater, at_high_water: atHighWater, live } = value;
+  const { api, filters, format, high_water: highWater, at_high_water: atHighWater, live } = value;
   if (typeof api !== 'string' || typeof filters !== 'string') throw damaged('api or filters missing');
-  if (output !== undefined && typeof output !== 'string') throw damaged('output is not text');
+  if (format !== undefined && typeof format !== 'string') throw damaged('format is not text');
   const since = typeof highWater === 'string' ? Date.parse(highWater) : NaN;
   if (Number.isNaN(since)) throw damaged('high_water is not a time');
   if (!Array.isArray(atHighWater) || atHighWater.length > MAX_AT_HIGH_WATER || !atHighWater.every((k) => typeof k === 'string')) {
     throw damaged('at_high_water is not a list of session IDs');
   }
   if (!Array.isArray(live) || live.length > MAX_LIVE || !live.every(isLiveEntry)) throw damaged('live is not a list of sessions');
-  return { api, filters, output, state: { highWater: since, atHighWater, live } };
+  return { api, filters, format, state: { highWater: since, atHighWater, live } };
 }
 
 function isLiveEntry(v: unknown): v is LiveEntry {
@@ -118,10 +115,11 @@ export async function writeCheckpoint(fs: FileSystem, file: string, cp: Checkpoi
 
 /**
  * A checkpoint made for another API or other filters would skip or repeat sessions; one
- * made for another destination or format would leave the new one without what the
- * first was sent.
+ * made for another format is another export of the same sessions (to a SIEM that wants
+ * that format), which would start where the first one stopped. The destination is not
+ * compared: a file name with the date in it, or a receiver that moved, is the same export.
  */
-export function checkSameExport(cp: Checkpoint, api: string, filters: string, output: string, file: string): void {
+export function checkSameExport(cp: Checkpoint, api: string, filters: string, format: string, file: string): void {
   const name = inlineText(file);
   if (cp.api !== api) {
     throw new UsageError(`${name} is the checkpoint of an export from ${inlineText(cp.api)}, not ${inlineText(api)}: give this export its own --checkpoint FILE (or start over with --reset)`);
@@ -131,7 +129,7 @@ export function checkSameExport(cp: Checkpoint, api: string, filters: string, ou
     const now = filters === '' ? 'none' : inlineText(filters);
     throw new UsageError(`${name} is the checkpoint of an export with ${was}, not ${now}: give this export its own --checkpoint FILE (or start over with --reset)`);
   }
-  if (cp.output !== undefined && cp.output !== output) {
-    throw new UsageError(`${name} is the checkpoint of an export of ${inlineText(cp.output)}, not ${inlineText(output)}: give this export its own --checkpoint FILE (or start over with --reset)`);
+  if (cp.format !== undefined && cp.format !== format) {
+    throw new UsageError(`${name} is the checkpoint of an export in ${inlineText(cp.format)} format, not ${inlineText(format)}: give this export its own --checkpoint FILE (or start over with --reset)`);
   }
 }
