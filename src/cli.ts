@@ -140,8 +140,11 @@ function report(err: unknown, io: IO, debug: boolean): number {
 function oneLine(text: string): string {
   const line = inlineText(text.replace(/\s*\n\s*/g, ' ').trim());
   if (line.length <= MAX_MESSAGE) return line;
-  const tail = line.slice(-MAX_MESSAGE / 4);
-  return `${line.slice(0, MAX_MESSAGE / 2)} … (${(line.length - MAX_MESSAGE / 2 - tail.length).toLocaleString('en-US')} characters left out) … ${tail}`;
+  // Never between the two halves of a character outside the BMP (an emoji).
+  const cut = (at: number) => (/[\uD800-\uDBFF]/.test(line[at - 1] ?? '') ? at - 1 : at);
+  const headEnd = cut(MAX_MESSAGE / 2);
+  const tailStart = cut(line.length - MAX_MESSAGE / 4);
+  return `${line.slice(0, headEnd)} … (${(tailStart - headEnd).toLocaleString('en-US')} characters left out) … ${line.slice(tailStart)}`;
 }
 
 const MAX_MESSAGE = 2000;

@@ -136,11 +136,13 @@ export function parseApiUrl(value: string, source: string): URL {
   } catch {
     throw new UsageError(`${source} is not a URL: "${value}" (expected http(s)://host/path, e.g. ${DEFAULT_API_URL})`);
   }
+  // Quoted without what may be a secret: a user name or password in the URL.
+  const shown = value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1…@');
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${source} must be an http(s) URL, got "${value}" (e.g. ${DEFAULT_API_URL})`);
+    throw new UsageError(`${source} must be an http(s) URL, got "${shown}" (e.g. ${DEFAULT_API_URL})`);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new UsageError(`${source} must not carry credentials, a query or a fragment: "${value}"`);
+    throw new UsageError(`${source} must not carry credentials, a query or a fragment: "${shown}"`);
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;

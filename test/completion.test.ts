@@ -55,6 +55,7 @@ describe('b0s __complete', () => {
     // --columns: the columns of the format given, less those already named.
     expect(await offered('list --columns user,st')).toEqual(['user,started', 'user,status']);
     expect(await offered('list -o csv --columns user_email,st')).toEqual(['user_email,start_time', 'user_email,status']);
+    expect(await offered('list -o CSV --columns user_email,st')).toEqual(['user_email,start_time', 'user_email,status']);
     expect(await offered('list --output=csv --columns status,s')).toEqual(['status,session_id', 'status,socket_id', 'status,socket_name', 'status,start_time', 'status,session_type', 'status,server_name', 'status,server_port']);
     expect(await offered('list --columns started,user,')).not.toContain('started,user,started');
     expect(await offered('--token-file ')).toEqual([':files']);

@@ -168,6 +168,13 @@ describe('b0s list --follow', () => {
       stop.abort(new CancelledError('interrupted'));
       expect((await running).code).toBe(130);
       expect(exportEvents(stdout.text()).length).toBeGreaterThan(0);
+      // With --columns (a table), the setting is left aside too: not a usage error.
+      const columns = new MemoryStream({ isTTY: true, columns: 120 });
+      const stopColumns = new AbortController();
+      const withColumns = b0s(['list', '--follow', '--columns', 'user'], { env: { ...env, B0S_OUTPUT: 'csv' }, now: SIM_NOW, stdout: columns, signal: stopColumns.signal });
+      await until(() => columns.text().includes('\n'));
+      stopColumns.abort(new CancelledError('interrupted'));
+      expect((await withColumns).code).toBe(130);
       const refused = await b0s(['list', '--follow', '-o', 'json'], { env, now: SIM_NOW });
       expect([refused.code, refused.stderr]).toEqual([2, 'b0s: --follow writes events as they happen: -o table (NDJSON when piped) or -o ndjson, not json\n']);
     });

@@ -124,6 +124,9 @@ describe('--jq', () => {
     const r = await b0s(['list', '--page-size', '2', '--jq', '.[] | input'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('b0s: --jq: no more inputs (the filter gets the sessions as one array: input and inputs find nothing after it)\n');
+    // The filter's own error stays its own.
+    const own = await b0s(['list', '--page-size', '2', '--jq', 'error("break")'], { env: env() });
+    expect(own.stderr).toBe('b0s: --jq: break\n');
   });
 
   it("jq's own error on the data is exit 1, one line", async () => {

@@ -88,7 +88,11 @@ export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: L
     const possible = statuses.filter((s) => (s === 'denied') === (raw.result === 'denied'));
     if (possible.length === 0) throw new UsageError(`--result ${raw.result} contradicts --status ${statuses.join(',')}: no session can be both`);
   }
-  const asked = [...(raw.socket ?? []), ...(raw.user ?? [])].reduce((sum, v) => sum + encodeURIComponent(v).length, 0);
+  // As the request encodes them (src/api/client.ts): comma-joined, form-encoded.
+  const sent: Array<[string, string]> = [];
+  if (raw.socket) sent.push(['socket_names', raw.socket.join(',')]);
+  if (raw.user) sent.push(['user_emails', raw.user.join(',')]);
+  const asked = new URLSearchParams(sent).toString().length;
   if (asked > MAX_FILTER_QUERY) {
     throw new UsageError(`the --socket and --user values make ${asked.toLocaleString('en-US')} characters of query, more than a server is sure to take (${MAX_FILTER_QUERY.toLocaleString('en-US')}): give fewer or shorter ones`);
   }
@@ -153,7 +157,7 @@ function shape(raw: RawListFlags, setting: string | undefined): { format: Output
   }
   // An `output` setting applies only where the command can honour it: with --columns,
   // table or csv; with --follow, table or ndjson (else the command's own default).
-  const fits = raw.columns ? ['table', 'csv'] : raw.follow ? ['table', 'ndjson'] : undefined;
+  const fits = raw.columns && raw.follow ? ['table'] : raw.columns ? ['table', 'csv'] : raw.follow ? ['table', 'ndjson'] : undefined;
   const format = outputFormat(raw, fits && !fits.includes(setting ?? '') ? undefined : setting);
   if (!raw.columns) return { format };
   if (format !== 'table' && format !== 'csv') throw new UsageError(`--columns applies to -o table and -o csv, not -o ${format}; for JSON, pick fields with --jq`);

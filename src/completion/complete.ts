@@ -129,10 +129,10 @@ async function valuesOf(
     // given (the table's unless -o csv) that it does not name yet.
     const done = current.slice(0, current.lastIndexOf(',') + 1);
     const named = new Set(done.split(','));
-    const names = columnNames(given.get('--output') === 'csv' ? 'csv' : 'table').filter((n) => !named.has(n));
+    const names = columnNames(given.get('--output')?.toLowerCase() === 'csv' ? 'csv' : 'table').filter((n) => !named.has(n));
     return matching(names.map((n) => ({ word: `${done}${n}` })));
   }
-  const { values } = option.parseArg as { values?: readonly string[] };
+  const values = (option.parseArg as { values?: readonly string[] } | undefined)?.values;
   return plain(values?.length ? values : (USUAL_VALUES[flag] ?? []));
 }
 

@@ -27,7 +27,7 @@ async function jq(): Promise<Jq> {
 }
 
 /** jq's message, first line, without what only makes sense for a shell. */
-function jqMessage(err: unknown): string {
+function jqMessage(err: unknown, expression: string): string {
   const text = String((err as { stderr?: unknown }).stderr ?? (err as Error).message ?? err);
   const first = text.split('\n').find((l) => l.startsWith('jq: error')) ?? text.split('\n')[0] ?? '';
   const message = first
@@ -35,8 +35,10 @@ function jqMessage(err: unknown): string {
     .replace(' (Unix shell quoting issues?)', '')
     .replace(/ at <top-level>, line \d+:$/, '')
     .trim();
-  // jq-web's word for jq's "No more inputs".
-  return message === 'break' ? 'no more inputs (the filter gets the sessions as one array: input and inputs find nothing after it)' : message;
+  // jq-web's word for jq's "No more inputs" (unless the filter raised "break" itself).
+  return message === 'break' && /\binputs?\b/.test(expression) && !/\berror\b/.test(expression)
+    ? 'no more inputs (the filter gets the sessions as one array: input and inputs find nothing after it)'
+    : message;
 }
 
 /** Checks that the expression compiles, before any request: a syntax error is a usage error (exit 2). */
@@ -47,7 +49,7 @@ export async function checkJq(expression: string): Promise<void> {
     // user wrote, at the line they wrote it on.
     (await jq()).raw('null', `empty | ${expression}`, ['-n']);
   } catch (err) {
-    throw new UsageError(`--jq: ${jqMessage(err)}`);
+    throw new UsageError(`--jq: ${jqMessage(err, expression)}`);
   }
 }
 
@@ -71,7 +73,7 @@ export function jqWriter(expression: string, io: IO, opts: { onBuffer?: () => vo
     try {
       out = (await jq()).raw(JSON.stringify(sessions), expression, ['-r', '-M']);
     } catch (err) {
-      throw new JqError(`--jq: ${jqMessage(err)}`, { cause: err });
+      throw new JqError(`--jq: ${jqMessage(err, expression)}`, { cause: err });
     }
     if (out === undefined) return;
     // On a terminal, strings from the server are made inert like every other output.
