@@ -159,7 +159,7 @@ describe('b0s list --follow', () => {
     });
   });
 
-  it('an output setting it cannot honour (json, csv) leaves it at its own default; -o json itself is refused', async () => {
+  it('an output setting it cannot honour (csv here; json alike) leaves it at its own default; -o json itself is refused', async () => {
     await withSim({}, async (_sim, env) => {
       const stdout = new MemoryStream();
       const stop = new AbortController();
