@@ -128,12 +128,17 @@ export function resolveApiUrl(setting: { value: string; source: string }): ApiUr
   return { url: parseApiUrl(setting.value, setting.source), source: setting.source };
 }
 
+/** Three base64url parts joined by dots: a JWT, as Border0's tokens are. */
+const JWT_SHAPE = /^[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}$/;
+
 /** An http(s) base URL without credentials, query or fragment; `source` names where it came from in messages. */
 export function parseApiUrl(value: string, source: string): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
+    // A token put where the URL goes must not be printed back.
+    if (JWT_SHAPE.test(value.trim())) throw new UsageError(`${source} holds what looks like a token, not a URL (the token goes in BORDER0_ADMIN_TOKEN or the token file; the API is at ${DEFAULT_API_URL})`);
     throw new UsageError(`${source} is not a URL: "${value}" (expected http(s)://host/path, e.g. ${DEFAULT_API_URL})`);
   }
   // Quoted without what may be a secret: a user name or password in the URL.

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
 import { useSimulator } from './helpers/sim';
+import { SIM_TOKEN } from './helpers/secrets';
 
 const { sim, env } = useSimulator({ sessions: 20 });
 const UUID = '93227a7e-8724-4be5-a5c5-2729f615ac50';
@@ -69,6 +70,13 @@ describe('bad input: exit 2, one line, no request', () => {
     // A long list of ordinary values still goes.
     const many = Array.from({ length: 60 }, (_, i) => `user${i}@example.com`).join(',');
     expect((await b0s(['list', '--user', many, '-o', 'json'], { env: env() })).code).toBe(0);
+  });
+
+  it('the token put where the API URL goes is not printed back', async () => {
+    const r = await b0s(['list'], { env: { ...env(), BORDER0_API: SIM_TOKEN } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^b0s: BORDER0_API holds what looks like a token, not a URL \(the token goes in BORDER0_ADMIN_TOKEN/);
+    expect(r.stderr).not.toContain(SIM_TOKEN.split('.')[2]);
   });
 
   it('a huge value (100,000 characters) is cut in the middle of the line: what was wrong, and what to do, stay', async () => {
