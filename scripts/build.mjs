@@ -251,8 +251,10 @@ function writeBesideTheirCode(files) {
 
 /** Whether a file of dist/ holds any of src/, rather than packages' code only. */
 function holdsOwnCode(file) {
-  const { inputs } = split.metafile.outputs[path.relative(root, file)] ?? { inputs: { 'src/': null } };
-  return Object.keys(inputs).some((input) => !input.startsWith('node_modules/') && !input.includes(':'));
+  const output = split.metafile.outputs[path.relative(root, file)];
+  // A file the metafile does not describe keeps its names.
+  if (!output) return true;
+  return Object.keys(output.inputs).some((input) => !input.startsWith('node_modules/') && !input.includes(':'));
 }
 
 /**

@@ -5,6 +5,8 @@ import { Http, MAX_RECORDING_BYTES, type Reply } from './http';
 import { parseSession, parseSessionPage, type ParsedPage } from './parse';
 import type { Session, StatsKind } from './types';
 
+import { filterQuery } from './filter-query';
+
 export interface ListFilters {
   sockets?: readonly string[];
   users?: readonly string[];
@@ -19,17 +21,6 @@ export interface ListFilters {
 export interface PageQuery extends ListFilters {
   page: number;
   pageSize: number;
-}
-
-function filterQuery(f: ListFilters): Record<string, string | undefined> {
-  return {
-    socket_names: f.sockets?.length ? f.sockets.join(',') : undefined,
-    user_emails: f.users?.length ? f.users.join(',') : undefined,
-    auth_result: f.result,
-    start_date_after: f.startAfter,
-    start_date_before: f.startBefore,
-    finished: f.finished === undefined ? undefined : String(f.finished),
-  };
 }
 
 /**

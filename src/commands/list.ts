@@ -1,6 +1,7 @@
 // b0s list: one page as the API pages it, or a walk over every page (--all, --limit,
 // --since/--until) that yields each session once, written as it arrives.
 import type { Border0Client, ListFilters } from '../api/client';
+import { filterQuery } from '../api/filter-query';
 import type { Session } from '../api/types';
 import type { WalkProgress } from '../api/walk';
 import type { Deps } from '../deps';
@@ -88,10 +89,8 @@ export function listFilters(raw: FilterFlags): { filter: SessionFilter; hints: L
     const possible = statuses.filter((s) => (s === 'denied') === (raw.result === 'denied'));
     if (possible.length === 0) throw new UsageError(`--result ${raw.result} contradicts --status ${statuses.join(',')}: no session can be both`);
   }
-  // As the request encodes them (src/api/client.ts): comma-joined, form-encoded.
-  const sent: Array<[string, string]> = [];
-  if (raw.socket) sent.push(['socket_names', raw.socket.join(',')]);
-  if (raw.user) sent.push(['user_emails', raw.user.join(',')]);
+  // As the request encodes them: the API's parameters, form-encoded.
+  const sent = Object.entries(filterQuery({ sockets: raw.socket, users: raw.user })).filter((p): p is [string, string] => p[1] !== undefined);
   const asked = new URLSearchParams(sent).toString().length;
   if (asked > MAX_FILTER_QUERY) {
     throw new UsageError(`the --socket and --user values make ${asked.toLocaleString('en-US')} characters of query, more than a server is sure to take (${MAX_FILTER_QUERY.toLocaleString('en-US')}): give fewer or shorter ones`);
