@@ -234,6 +234,7 @@ for (const file of split.outputFiles) {
     minifyIdentifiers: !holdsOwnCode(file.path),
   });
   mkdirSync(path.dirname(file.path), { recursive: true });
+  assertOnlyCallsRequire(file.path, code);
   writeFileSync(file.path, loadsCommonJs(file.path) ? `${code}module.exports = module.exports.default;\n` : code);
 }
 
@@ -247,6 +248,15 @@ function writeBesideTheirCode(files) {
     if (!output) throw new Error(`build: no output holds ${input}, which needs ${file} beside it`);
     writeFileSync(path.join(root, path.dirname(output), file), bytes());
   }
+}
+
+/**
+ * The files b0s keeps compiled code for (src/compile-cache.ts) get a `require` that can
+ * only be called: none may use require.resolve, require.cache and the like.
+ */
+function assertOnlyCallsRequire(file, code) {
+  const use = /(?<![\w$.])require\.(?!apply\b|call\b)[\w$]+/.exec(code);
+  if (use) throw new Error(`build: ${path.relative(root, file)} uses ${use[0]}, which the compile cache's require does not offer (src/compile-cache.ts)`);
 }
 
 /** Whether a file of dist/ holds any of src/, rather than packages' code only. */

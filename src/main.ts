@@ -1,7 +1,5 @@
 // The only module that touches the real process: it builds the World from process,
 // the environment and the disk, runs the CLI, and sets the exit code.
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { run } from './cli';
 import { CancelledError, type StopSignal } from './errors';
@@ -10,14 +8,16 @@ import { nodeFileSystem } from './node-fs';
 import { nodeHost } from './node-host';
 import { spawnPager } from './pager';
 import { handleStopSignals } from './signals';
+import type { UserDirs } from './user-dirs';
 import type { World } from './world';
 
 /**
  * V8 settings for a run that talks to the API, made before its first request (node:v8
  * alone costs a start ~5%, so --help and usage errors do without).
  */
-async function tuneForRequests(api: URL): Promise<void> {
+async function tuneForRequests(api: URL, beforeFlagChanges: () => void): Promise<void> {
   await loadWhatConnectingLoads(api);
+  beforeFlagChanges();
   const { setFlagsFromString } = await import('node:v8');
   // undici parses HTTP with WebAssembly. V8 first compiles it with its baseline compiler
   // (Liftoff), then recompiles it with TurboFan on background threads, and a process
@@ -46,65 +46,59 @@ async function loadWhatConnectingLoads(api: URL): Promise<void> {
 }
 
 const SIGNAL_WORDS: Record<StopSignal, string> = { SIGINT: 'interrupted', SIGTERM: 'stopped by SIGTERM', SIGHUP: 'stopped by SIGHUP (the terminal closed)' };
-const interrupt = new AbortController();
-handleStopSignals(process, (signal) => interrupt.abort(new CancelledError(SIGNAL_WORDS[signal], signal)));
-// Node builds process.stdout and stderr on first use, which a run writing to files or pipes
-// does without (src/direct-output.ts).
-const stdout = directOutput(1, () => process.stdout) ?? process.stdout;
-const stderr = directOutput(2, () => process.stderr) ?? process.stderr;
-// stderr is where failures are reported: when it fails too (a closed terminal), there is
-// nowhere left to say so, and the exit code still tells.
-stderr.on('error', () => {});
 
-// The platform's usual place for per-user settings.
-function configDir(): string {
-  const home = homedir();
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'b0s');
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'b0s');
-  return path.join(process.env.XDG_CONFIG_HOME || path.join(home, '.config'), 'b0s');
+export interface Start {
+  homedir: string;
+  dirs: UserDirs;
+  /** Called before b0s first changes a V8 flag. */
+  beforeFlagChanges(): void;
 }
 
-// The platform's usual place for state a program keeps between runs (not settings).
-function stateDir(): string {
-  const home = homedir();
-  if (process.platform === 'win32') return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'b0s', 'state');
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'b0s');
-  return path.join(process.env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'b0s');
+export function main({ homedir, dirs, beforeFlagChanges }: Start): void {
+  const interrupt = new AbortController();
+  handleStopSignals(process, (signal) => interrupt.abort(new CancelledError(SIGNAL_WORDS[signal], signal)));
+  // Node builds process.stdout and stderr on first use, which a run writing to files or pipes
+  // does without (src/direct-output.ts).
+  const stdout = directOutput(1, () => process.stdout) ?? process.stdout;
+  const stderr = directOutput(2, () => process.stderr) ?? process.stderr;
+  // stderr is where failures are reported: when it fails too (a closed terminal), there is
+  // nowhere left to say so, and the exit code still tells.
+  stderr.on('error', () => {});
+
+  // Node builds process.stdin on first use: only a prompt needs it.
+  let stdin: typeof process.stdin | undefined;
+  const world: World = {
+    argv: process.argv.slice(2),
+    env: process.env,
+    get stdin() {
+      return (stdin ??= process.stdin);
+    },
+    stdout,
+    stderr,
+    homedir,
+    platform: process.platform,
+    configDir: dirs.config,
+    stateDir: dirs.state,
+    host: nodeHost(),
+    fs: nodeFileSystem,
+    now: () => Date.now(),
+    sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
+    random: Math.random,
+    signal: interrupt.signal,
+    spawnPager,
+    onExit(fn) {
+      process.on('exit', fn);
+      return () => process.removeListener('exit', fn);
+    },
+    beforeRequests: (api) => tuneForRequests(api, beforeFlagChanges),
+    processEndsWithRun: true,
+  };
+
+  run(world).then((code) => {
+    process.exitCode = code;
+    // run() has reported what went wrong; bytes still queued after a signal may fail quietly.
+    stdout.on('error', () => {});
+    // stdin was only read for a prompt; it must not keep the process alive.
+    stdin?.unref?.();
+  });
 }
-
-// Node builds process.stdin on first use: only a prompt needs it.
-let stdin: typeof process.stdin | undefined;
-const world: World = {
-  argv: process.argv.slice(2),
-  env: process.env,
-  get stdin() {
-    return (stdin ??= process.stdin);
-  },
-  stdout,
-  stderr,
-  homedir: homedir(),
-  platform: process.platform,
-  configDir: configDir(),
-  stateDir: stateDir(),
-  host: nodeHost(),
-  fs: nodeFileSystem,
-  now: () => Date.now(),
-  sleep: (ms, signal) => delay(ms, undefined, { signal }).then(() => undefined),
-  random: Math.random,
-  signal: interrupt.signal,
-  spawnPager,
-  onExit(fn) {
-    process.on('exit', fn);
-    return () => process.removeListener('exit', fn);
-  },
-  beforeRequests: tuneForRequests,
-  processEndsWithRun: true,
-};
-
-run(world).then((code) => {
-  process.exitCode = code;
-  // run() has reported what went wrong; bytes still queued after a signal may fail quietly.
-  stdout.on('error', () => {});
-  // stdin was only read for a prompt; it must not keep the process alive.
-  stdin?.unref?.();
-});

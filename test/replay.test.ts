@@ -146,7 +146,7 @@ describe('b0s replay', () => {
     // The real bin under `ulimit -f 1`: the kernel refuses every write past the first 512 or 1024 bytes.
     const limited = await new Promise<{ code: number; stderr: string }>((resolve) => {
       const bin = path.join(__dirname, '..', 'bin', 'b0s');
-      execFile('sh', ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env() } }, (err, stdout, stderr) => {
+      execFile('sh', ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, bin, ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmp(), ...env() } }, (err, stdout, stderr) => {
         recordOutput(Buffer.from(stdout), Buffer.from(stderr));
         resolve({ code: typeof err?.code === 'number' ? err.code : 0, stderr });
       });

@@ -56,10 +56,10 @@ const HEAVY_MODULES = /^node_modules\/(undici|@xterm|ora|cli-table3|conf|string-
 const HEAVY_BUILTINS = ['http', 'https', 'http2', 'tls', 'crypto', 'zlib', 'child_process', 'v8', 'fs/promises', 'readline', 'worker_threads'];
 
 describe('start-up', () => {
-  it('--version loads its own entry and the version, nothing else', async () => {
+  it('--version loads its own entry, the version and the folder names, nothing else', async () => {
     const loaded = await loadedBy(['--version']);
     expect(loaded.code).toBe(0);
-    expect(loaded.modules).toEqual(['src/bin.ts', 'src/version.ts']);
+    expect(loaded.modules).toEqual(['src/bin.ts', 'src/user-dirs.ts', 'src/version.ts']);
     expect(loaded.builtins.filter((b) => HEAVY_BUILTINS.includes(b))).toEqual([]);
   });
 

@@ -2,8 +2,9 @@
 // tests leave behind can be told from what other processes on the machine create), fails
 // the run if any test left a file there, and collects every byte b0s wrote during the
 // suite to fail the run if any admin token (the simulator's, or one a test made)
-// appears in it, raw, escaped or encoded.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// appears in it, raw, escaped or encoded. A test that ran b0s with this machine's home
+// (b0s's folders there appearing during the run) fails it too.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -16,11 +17,18 @@ export default function setup(project: TestProject) {
   project.provide('outputLogDir', logDir);
   // Workers are started after this and inherit it: os.tmpdir() is runTmp in every test.
   process.env.TMPDIR = runTmp;
+  // Where b0s keeps compiled code (src/compile-cache.ts) for runs that use this
+  // environment's home: inside the run's TMPDIR, so it goes away with it.
+  const outerCache = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = path.join(runTmp, 'cache-home');
+  const homeFolders = b0sFoldersInHome();
   return () => {
-    const failures = [...leaksIn(logDir), ...leftovers(runTmp, path.basename(logDir))];
+    const failures = [...leaksIn(logDir), ...leftovers(runTmp, path.basename(logDir)), ...madeInHome(homeFolders)];
     rmSync(runTmp, { recursive: true, force: true });
     if (outer === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = outer;
+    if (outerCache === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = outerCache;
     if (failures.length) {
       // vitest reports a teardown error but still exits 0: set the exit code ourselves.
       process.exitCode = 1;
@@ -45,6 +53,18 @@ function leaksIn(dir: string): string[] {
     `Token check: ${bytes.toLocaleString('en-US')} bytes that b0s wrote in this run hold none of the ${SECRETS.length} test tokens, raw, escaped or encoded (checked in ${Math.round(performance.now() - started)} ms).`,
   );
   return [];
+}
+
+/** The folders b0s writes to in the real home (on Linux, where the suite runs). */
+function b0sFoldersInHome(): Map<string, boolean> {
+  const home = os.homedir();
+  const folders = [path.join(home, '.cache', 'b0s'), path.join(home, '.config', 'b0s'), path.join(home, '.local', 'state', 'b0s')];
+  return new Map(folders.map((f) => [f, existsSync(f)]));
+}
+
+function madeInHome(before: Map<string, boolean>): string[] {
+  const made = [...before].filter(([folder, existed]) => !existed && existsSync(folder)).map(([folder]) => folder);
+  return made.length ? [`a test ran b0s with this machine's home, which now has ${made.join(', ')} (give the process a HOME of its own, from useTempDir())`] : [];
 }
 
 /** Every test removes its temp files (test/helpers/tmp.ts does it for them). */
