@@ -24,18 +24,13 @@ export interface CompileCacheOptions {
   build: string;
   /**
    * The kind of run (the command). A cache holds every function the run had compiled
-   * when it was written, and V8 takes all of them back: measured, `--help` ran ~2 ms
-   * slower with the program's file as a list left it. So each kind keeps its own.
+   * when it was written, and V8 takes all of them back, needed or not. So each kind keeps
+   * its own: measured, a one-page list with every file it loads cached took ~7 ms less
+   * than with only its two large files cached, while `--help` ran ~2 ms slower with the
+   * caches a list had left.
    */
   kind: string;
 }
-
-/**
- * V8 takes a cache back at a cost per file that only a large file's compile time repays:
- * measured on one-page lists and --help, caching b0s's files of 2 to 15 kB made runs
- * slower, and caching the two of ~100 kB (the program, the HTTP client) saved 7 to 11 ms.
- */
-const WORTH_CACHING = 32 * 1024;
 
 /** The part of Node's Module that loading a file goes through (not in @types/node). */
 interface LoadingModule {
@@ -54,7 +49,7 @@ interface Cache {
 
 let cache: Cache | undefined;
 
-/** From now on, the large files in codeDir load with the code V8 compiled for them in an earlier run. */
+/** From now on, the files in codeDir load with the code V8 compiled for them in an earlier run of the kind. */
 export function startCompileCache({ root, codeDir, build, kind }: CompileCacheOptions): void {
   if (cache) return;
   const proto = Module.prototype as unknown as LoadingModule;
@@ -62,7 +57,7 @@ export function startCompileCache({ root, codeDir, build, kind }: CompileCacheOp
   const active: Cache = { buildDir, dir: path.join(buildDir, kind), codeDir, compile: proto._compile, unsaved: [] };
   cache = active;
   proto._compile = function compileWithCache(this: LoadingModule, content, filename, ...rest) {
-    if (path.dirname(filename) !== codeDir || content.length < WORTH_CACHING) return active.compile.call(this, content, filename, ...rest);
+    if (path.dirname(filename) !== codeDir) return active.compile.call(this, content, filename, ...rest);
     const file = path.join(active.dir, path.basename(filename));
     const cachedData = readIfThere(file);
     // Node's own wrapper, shifted back so that positions in stack traces stay the file's.
