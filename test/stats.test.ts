@@ -179,6 +179,22 @@ describe('b0s stats activity', () => {
     expect(r.stderr.replace(new RegExp(ANSI.source, 'g'), '')).toContain(`${total} sessions in all, one bar per hour (UTC)`);
   });
 
+  it('--top N keeps the N busiest hours, shown in time order', async () => {
+    // Database sessions only: their hours differ, and the busiest are not the first ones.
+    const args = ['stats', 'activity', '--since', '12h', '--type', 'database', '-o', 'csv'];
+    const all = parseCsv((await b0s(args, { env: env(), now: SIM_NOW })).stdout).slice(1);
+    const r = await b0s([...args, '--top', '3'], { env: env(), now: SIM_NOW });
+    expect(r.code).toBe(0);
+    const top = parseCsv(r.stdout).slice(1);
+    expect(top).toHaveLength(3);
+    expect(top.map((row) => row[0])).toEqual([...top.map((row) => row[0])].sort());
+    // No hour left out is busier than one kept.
+    const kept = new Set(top.map((row) => row[0]));
+    const quietestKept = Math.min(...top.map((row) => Number(row[1])));
+    expect(all.filter((row) => !kept.has(row[0]) && Number(row[1]) > quietestKept)).toEqual([]);
+    expect(Math.max(...all.slice(0, 3).map((row) => Number(row[1])))).toBeLessThan(Math.max(...all.map((row) => Number(row[1]))));
+  });
+
   it('too many bars is refused with what to do (exit 2)', async () => {
     const r = await b0s(['stats', 'activity', '--since', '90d', '--by', 'hour'], { env: env(), now: SIM_NOW });
     expect(r.code).toBe(2);

@@ -201,11 +201,17 @@ export async function runStats(opts: StatsOptions, deps: Deps): Promise<void> {
   }
 }
 
-/** Largest first (activity keeps time order), cut to --top; JSON rows follow the bars. */
+/**
+ * Largest first, cut to --top; activity shows its busiest --top hours or days in time
+ * order. JSON rows follow the bars.
+ */
 function sorted(c: Counted, opts: StatsOptions): Shown {
-  const order = c.bars.map((_, i) => i);
-  if (!opts.window) order.sort((a, b) => (c.bars[b]?.count ?? 0) - (c.bars[a]?.count ?? 0) || ((c.bars[a]?.label ?? '') < (c.bars[b]?.label ?? '') ? -1 : 1));
-  const kept = opts.top === undefined ? order : order.slice(0, opts.top);
+  const count = (i: number) => c.bars[i]?.count ?? 0;
+  const label = (i: number) => c.bars[i]?.label ?? '';
+  // Ties: the earlier bar for activity, else the label's order.
+  const largestFirst = c.bars.map((_, i) => i).sort((a, b) => count(b) - count(a) || (opts.window ? a - b : label(a) < label(b) ? -1 : 1));
+  const top = opts.top === undefined ? largestFirst : largestFirst.slice(0, opts.top);
+  const kept = opts.window ? top.sort((a, b) => a - b) : top;
   return { what: c.what, bars: kept.map((i) => c.bars[i] as Bar), rows: kept.map((i) => c.rows[i]), total: c.bars.reduce((sum, b) => sum + b.count, 0) };
 }
 
