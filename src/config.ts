@@ -99,8 +99,7 @@ export function checkToken(token: string, source: string, now: number): string {
   }
   const exp = jwtExpiry(token);
   if (exp !== undefined && exp * 1000 <= now) {
-    const when = new Date(exp * 1000).toISOString().replace('.000Z', 'Z');
-    throw new AuthError(`the token from ${source} expired at ${when}; run \`border0 login\` for a new one`);
+    throw new AuthError(`the token from ${source} expired at ${expiryText(exp)}; run \`border0 login\` for a new one`);
   }
   return token;
 }
@@ -117,10 +116,26 @@ export function jwtClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
+/** The seconds RFC 3339 can write: the years 0000 to 9999. */
+const FIRST_RFC3339_SECOND = -62_167_219_200;
+const LAST_RFC3339_SECOND = 253_402_300_799;
+
 /** The `exp` claim of a JWT, when the token is one and has it. */
 export function jwtExpiry(token: string): number | undefined {
-  const exp = jwtClaims(token)?.exp;
-  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  return expirySeconds(jwtClaims(token)?.exp);
+}
+
+/**
+ * An `exp` claim, in seconds, when it is a date RFC 3339 can write. Any other (not a
+ * number, or past the year 9999) is ignored: the server judges the token anyway.
+ */
+export function expirySeconds(exp: unknown): number | undefined {
+  return typeof exp === 'number' && exp >= FIRST_RFC3339_SECOND && exp <= LAST_RFC3339_SECOND ? exp : undefined;
+}
+
+/** An expiry from expirySeconds, in RFC 3339. */
+export function expiryText(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** The API URL setting, checked, with where it came from. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { b0s } from './helpers/world';
 import { useSimulator } from './helpers/sim';
-import { EXPIRED_TOKEN, FUTURE_TOKEN, SIM_FORBIDDEN_TOKEN, SIM_TOKEN } from './helpers/secrets';
+import { BEFORE_TIME_TOKEN, EXPIRED_TOKEN, FAR_TOKEN, FUTURE_TOKEN, ODD_TOKEN, SIM_FORBIDDEN_TOKEN, SIM_TOKEN, WORDY_EXPIRY_TOKEN } from './helpers/secrets';
 import { useTempDir } from './helpers/tmp';
 
 const { sim } = useSimulator({ sessions: 20 });
@@ -89,6 +89,34 @@ describe('b0s auth status', () => {
   it('an API that cannot be reached is exit 1, not 3', async () => {
     const r = await b0s(['auth', 'status', '--retries', '0'], { env: { BORDER0_API: 'http://127.0.0.1:9/api/v1', BORDER0_ADMIN_TOKEN: SIM_TOKEN } });
     expect(r.code).toBe(1);
-    expect(fields(r.stdout).get('Accepted')).toBe('not checked');
+    // It was asked, and gave no answer.
+    expect(fields(r.stdout).get('Accepted')).toBe('unknown (the request failed)');
+  });
+
+  it('a token that is not a JWT says nothing about itself: no subject, organisation or expiry', async () => {
+    const r = await status(ODD_TOKEN, ['-o', 'json']);
+    expect(r.code).toBe(3);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ token_source: 'BORDER0_ADMIN_TOKEN', accepted: false });
+    expect(Object.keys(s)).not.toContain('expires_at');
+    expect(Object.keys(s)).not.toContain('subject');
+    expect(fields((await status(ODD_TOKEN)).stdout).get('Expires')).toBe('-');
+  });
+
+  it.each([
+    ['past the year 9999', FAR_TOKEN],
+    ['before the year 0', BEFORE_TIME_TOKEN],
+    ['not a number', WORDY_EXPIRY_TOKEN],
+  ])('an expiry that is no date (%s) is left out and left to the API, which refuses the token (exit 3)', async (_, token) => {
+    const r = await status(token, ['-o', 'json']);
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.code).toBe(3);
+    expect(r.requests).toBe(1);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ subject: 'far@example.com', accepted: false });
+    expect(Object.keys(s)).not.toContain('expires_at');
+    const list = await b0s(['list'], { env: { BORDER0_API: sim().url, BORDER0_ADMIN_TOKEN: token }, homedir: tmp('home') });
+    expect(list.code).toBe(3);
+    expect(list.stderr).toMatch(/^b0s: .*refused the token/);
   });
 });

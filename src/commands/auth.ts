@@ -1,7 +1,7 @@
 // b0s auth status: which API and token b0s would use, where each came from, what the
 // token says about itself, and whether the API accepts it (one request for one session).
 // The token itself is never shown.
-import { checkToken, jwtClaims, resolveApiUrl, type TokenSource } from '../config';
+import { checkToken, expirySeconds, expiryText, jwtClaims, resolveApiUrl, type TokenSource } from '../config';
 import type { Deps } from '../deps';
 import { AuthError, B0sError } from '../errors';
 import { timeFromNow } from '../output/fields';
@@ -25,23 +25,24 @@ interface Status {
   token_source?: string;
   subject?: string;
   organization?: string;
-  /** RFC 3339; null when the token says it never expires (or is not a JWT). */
+  /** RFC 3339; null when the token (a JWT) has no expiry. Left out when not a JWT, or its expiry is no date. */
   expires_at?: string | null;
   accepted: boolean | null;
   problem?: string;
 }
 
-const rfc3339 = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-
 function describeToken(found: TokenSource, status: Status): void {
   status.token_source = found.source;
   const claims = jwtClaims(found.token);
-  const subject = claims?.sub ?? claims?.user_email ?? claims?.email;
+  // Not a JWT: the token says nothing about itself.
+  if (!claims) return;
+  const subject = claims.sub ?? claims.user_email ?? claims.email;
   if (subject !== undefined) status.subject = textOf(subject);
-  const org = claims?.org_id ?? claims?.org;
+  const org = claims.org_id ?? claims.org;
   if (org !== undefined) status.organization = textOf(org);
-  const exp = claims?.exp;
-  status.expires_at = typeof exp === 'number' && Number.isFinite(exp) ? rfc3339(exp) : null;
+  if (claims.exp === undefined) status.expires_at = null;
+  const exp = expirySeconds(claims.exp);
+  if (exp !== undefined) status.expires_at = expiryText(exp);
 }
 
 export async function runAuthStatus(opts: AuthStatusOptions, deps: Deps): Promise<void> {
@@ -64,17 +65,17 @@ export async function runAuthStatus(opts: AuthStatusOptions, deps: Deps): Promis
     if (err instanceof AuthError && asked) status.accepted = false;
     status.problem = err.message;
   }
-  await deps.io.write(opts.format === 'json' ? `${toJson(status, 2)}\n` : await render(status, deps));
+  await deps.io.write(opts.format === 'json' ? `${toJson(status, 2)}\n` : await render(status, asked, deps));
   // The reason is printed once more, by the one error reporter, with its exit code: 3 for
   // no token, an expired one or one the API refused; 1 when the API could not be asked.
   if (failure) throw failure;
 }
 
-async function render(s: Status, deps: Deps): Promise<string> {
+async function render(s: Status, asked: boolean, deps: Deps): Promise<string> {
   const now = deps.now();
   const expires =
     s.expires_at === undefined ? '-' : s.expires_at === null ? 'never (the token carries no expiry)' : `${s.expires_at} (${timeFromNow(Date.parse(s.expires_at), now)})`;
-  const accepted = s.accepted === true ? 'yes (GET /sessions answered)' : s.accepted === false ? 'no' : 'not checked';
+  const accepted = s.accepted === true ? 'yes (GET /sessions answered)' : s.accepted === false ? 'no' : asked ? 'unknown (the request failed)' : 'not checked';
   const rows: Array<[string, string]> = [
     ['API', `${s.api_url} (from ${s.api_url_source})`],
     ['Profile', s.profile],

@@ -14,10 +14,14 @@ export const ENV_TOKEN = jwt({ org_id: 'env-org', user_email: 'env@example.com',
 export const EXPIRED_TOKEN = jwt({ org_id: 'old-org', user_email: 'old@example.com', exp: 1_600_000_000 });
 export const FUTURE_TOKEN = jwt({ org_id: 'new-org', user_email: 'new@example.com', exp: 4_100_000_000 });
 export const MEMBER_TOKEN = jwt({ org_id: 'sim-org', user_email: 'member@example.com', type: 'member' });
+/** Expiries no date can hold (past the year 9999, before the year 0), and one that is not a number. */
+export const FAR_TOKEN = jwt({ org_id: 'far-org', user_email: 'far@example.com', exp: 99_999_999_999_999 });
+export const BEFORE_TIME_TOKEN = jwt({ org_id: 'far-org', user_email: 'far@example.com', exp: -99_999_999_999_999 });
+export const WORDY_EXPIRY_TOKEN = jwt({ org_id: 'far-org', user_email: 'far@example.com', exp: 'tomorrow' });
 /** Not a JWT: it holds the characters JSON, URLs and HTML escape (`/`, `<`, `>`, `&`, `"`, `\`, `%`, `+`). */
 export const ODD_TOKEN = 'b0s-odd/T0k3n<with>&"every"\\escape%2F+kind/9f8e7d6c5b4a3928';
 
-export const SECRETS = [SIM_TOKEN, SIM_FORBIDDEN_TOKEN, FILE_TOKEN, ENV_TOKEN, EXPIRED_TOKEN, FUTURE_TOKEN, MEMBER_TOKEN, ODD_TOKEN];
+export const SECRETS = [SIM_TOKEN, SIM_FORBIDDEN_TOKEN, FILE_TOKEN, ENV_TOKEN, EXPIRED_TOKEN, FUTURE_TOKEN, MEMBER_TOKEN, ODD_TOKEN, FAR_TOKEN, BEFORE_TIME_TOKEN, WORDY_EXPIRY_TOKEN];
 
 const ESCAPES = {
   json: /\\u[0-9a-f]{4}|\\["\\/]/gi,
