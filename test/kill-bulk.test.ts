@@ -97,6 +97,16 @@ describe('b0s kill by filter', () => {
     expect(puts()).toHaveLength(0);
   });
 
+  it('--dry-run is not stopped by --max: it lists every match and says a real run would stop', async () => {
+    const { user, live } = userWithLive(3, taken);
+    sim().resetRequests();
+    const r = await b0s(['kill', '--user', user, '--dry-run', '--max', '2'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(tsvRows(r.stdout).map((row) => row[8]).sort()).toEqual(ids(live));
+    expect(r.stderr).toContain(`That is more than --max 2: without --dry-run, b0s would stop before killing any.`);
+    expect(puts()).toHaveLength(0);
+  });
+
   it('the default --max is said in the message', async () => {
     sim().addSessions(25);
     sim().resetRequests();

@@ -201,9 +201,13 @@ async function planStdin(specs: Array<{ socketId: string; sessionId: string }>, 
   return plan;
 }
 
-/** Live sessions that match the filters, from a walk that stops once more than --max match. */
+/**
+ * Live sessions that match the filters, from a walk that stops once more than --max match
+ * (a dry run reads them all: it shows what --max would stop).
+ */
 async function planFilter(source: Extract<KillSource, { kind: 'filter' }>, opts: KillOptions, client: Border0Client, deps: Deps): Promise<Plan> {
   const plan = emptyPlan();
+  const limit = opts.dryRun ? Infinity : opts.max;
   const walk = walkSessions(client, source.hints, {
     pageSize: opts.pageSize,
     concurrency: opts.concurrency,
@@ -213,7 +217,7 @@ async function planFilter(source: Extract<KillSource, { kind: 'filter' }>, opts:
   });
   walking: for await (const batch of walk) {
     for (const s of batch) {
-      if (plan.live.length >= opts.max) {
+      if (plan.live.length >= limit) {
         plan.moreThanMax = true;
         break walking;
       }
@@ -305,8 +309,8 @@ export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   }
   const { live } = plan;
 
-  if (plan.moreThanMax || live.length > opts.max) {
-    const max = `--max ${opts.max}${opts.maxIsDefault ? ', the default' : ''}`;
+  const max = `--max ${opts.max}${opts.maxIsDefault ? ', the default' : ''}`;
+  if (!opts.dryRun && (plan.moreThanMax || live.length > opts.max)) {
     const count = plan.moreThanMax ? `more than ${opts.max}` : String(live.length);
     throw new UsageError(`${count} live sessions match, more than ${max}: nothing was killed; narrow the filters, or give a larger --max`);
   }
@@ -319,6 +323,7 @@ export async function runKill(opts: KillOptions, deps: Deps): Promise<void> {
   if (opts.dryRun) {
     await printPlan(live, opts, deps);
     io.note(io.err.dim(`dry run: ${live.length} live session${live.length === 1 ? '' : 's'} would be killed; nothing was killed`));
+    if (live.length > opts.max) io.note(`That is more than ${max}: without --dry-run, b0s would stop before killing any.`);
     return reportFailures(plan, results, bulk, deps);
   }
 
