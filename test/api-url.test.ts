@@ -1,6 +1,7 @@
 // An API URL that points somewhere else (no /api/v1, a web server, a proxy's page) must
 // not read as "session not found" (exit 4) to a script: the list endpoint cannot be
-// missing, so a 404 from it that is not the API's own error answer is exit 1 with a hint.
+// missing, so a 404 from it that is not the API's own error answer is exit 1 with a hint,
+// and so is such a 404 for anything else when the list gives one too.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>
 
 /** Answers every request with the same 404, as a web server or proxy in the wrong place would. */
 let answer: { type: string; body: string } = { type: 'text/html', body: NGINX_404 };
+/** Unless the list answers, as the API does: then only the rest is a 404 page. */
+let listAnswers = false;
+const EMPTY_PAGE = JSON.stringify({ pagination: { actual_page_size: 0, current_page: 1, next_page: 0, records_per_page: 1, total_pages: 0, total_records: 0 }, session_logs: [] });
 const seen: string[] = [];
 let server: http.Server;
 let origin: string;
@@ -19,6 +23,10 @@ let origin: string;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    if (listAnswers && req.url?.startsWith('/v1/sessions?')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(EMPTY_PAGE) });
+      return res.end(EMPTY_PAGE);
+    }
     res.writeHead(404, { 'content-type': answer.type, 'content-length': Buffer.byteLength(answer.body) });
     res.end(answer.body);
   });
@@ -71,13 +79,40 @@ describe('a 404 from the list endpoint', () => {
     expect(r.stderr).not.toMatch(HINT);
   });
 
-  it('a 404 for one session stays "not found" (exit 4), whatever the body', async () => {
+  it('a 404 page for one session, when the list answers too, is "not found" (exit 4)', async () => {
     answer = { type: 'text/html', body: NGINX_404 };
-    const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
-    const r = await b0s(['show', id, id], { env: env() });
-    expect(r.code).toBe(4);
-    expect(r.stderr).not.toMatch(HINT);
+    listAnswers = true;
+    try {
+      const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
+      const r = await b0s(['show', id, id], { env: env() });
+      expect(r.code).toBe(4);
+      expect(r.stderr).not.toMatch(HINT);
+    } finally {
+      listAnswers = false;
+    }
   });
+});
+
+describe('a 404 page for one session, a kill, a recording or counts, where the list is a 404 page too', () => {
+  const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
+  const commands = [
+    ['show', id, id],
+    ['kill', id, id, '--yes'],
+    ['replay', id, id],
+    ['stats', 'users'],
+  ];
+  for (const args of commands) {
+    it(`b0s ${args[0]}: exit 1 with the hint, never 4 (to a script, a session already gone)`, async () => {
+      answer = { type: 'text/plain', body: '404 page not found' };
+      seen.length = 0;
+      const r = await b0s(args, { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`is ${origin}/v1 the Border0 API?`);
+      expect(r.stderr).toMatch(HINT);
+      // The list was asked to tell a wrong URL from a missing session.
+      if (args[0] !== 'stats') expect(seen).toContain('GET /v1/sessions?page=1&page_size=1');
+    });
+  }
 });
 
 describe('an API URL without /api/v1, against the simulator', () => {

@@ -44,54 +44,83 @@ export class Border0Client {
   }
 
   async listSessions(q: PageQuery, signal?: AbortSignal): Promise<ParsedPage> {
-    const { value, endpoint } = await this.http
-      .json({
+    const { value, endpoint } = await this.fromTheApi(
+      this.http.json({
         method: 'GET',
         segments: ['sessions'],
         query: { page: q.page, page_size: q.pageSize, ...filterQuery(q) },
         signal,
-      })
-      .catch((err: unknown) => {
-        // The list itself cannot be missing: a 404 that is not the API's own error answer
-        // (a proxy's HTML page, an empty body) means the URL points somewhere else.
-        if (err instanceof NotFoundError && !err.apiAnswer) {
-          throw new ApiError(`${err.message.replace(/^not found: /, '')}: is ${this.baseUrl} the Border0 API? check --api-url or BORDER0_API (it ends in /api/v1)`, 404, { cause: err });
-        }
-        throw err;
-      });
+      }),
+      'the list',
+      signal,
+    );
     return parseSessionPage(value, endpoint);
   }
 
   async getSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
-    const { value, endpoint } = await this.http.json({ method: 'GET', segments: ['session', id('socket', socketId), id('session', sessionId)], signal });
+    const { value, endpoint } = await this.fromTheApi(this.http.json({ method: 'GET', segments: ['session', id('socket', socketId), id('session', sessionId)], signal }), 'one', signal);
     return parseSession(value, endpoint);
   }
 
   /** PUT is idempotent here (killing a killed session changes nothing), so it is retried too. */
   async killSession(socketId: string, sessionId: string, signal?: AbortSignal): Promise<Session> {
-    const { value, endpoint } = await this.http.json({
-      method: 'PUT',
-      segments: ['session', id('socket', socketId), id('session', sessionId)],
-      body: { killed: true },
+    const { value, endpoint } = await this.fromTheApi(
+      this.http.json({
+        method: 'PUT',
+        segments: ['session', id('socket', socketId), id('session', sessionId)],
+        body: { killed: true },
+        signal,
+      }),
+      'one',
       signal,
-    });
+    );
     return parseSession(value, endpoint);
   }
 
   /** Session counts per location, socket or user (GET /sessions/stats/{kind}), as the API sent them. */
   async sessionStats(kind: StatsKind, filters: ListFilters, signal?: AbortSignal): Promise<unknown> {
-    const { value } = await this.http.json({ method: 'GET', segments: ['sessions', 'stats', kind], query: filterQuery(filters), signal });
+    const { value } = await this.fromTheApi(this.http.json({ method: 'GET', segments: ['sessions', 'stats', kind], query: filterQuery(filters), signal }), 'one', signal);
     return value;
   }
 
   /** The recording exactly as the API sent it (bytes and content type). */
   sessionLog(socketId: string, sessionId: string, recordingId: string | undefined, signal?: AbortSignal): Promise<Reply> {
-    return this.http.send({
-      method: 'GET',
-      segments: ['session', id('socket', socketId), id('session', sessionId), 'session_log'],
-      query: { recording_id: recordingId },
+    return this.fromTheApi(
+      this.http.send({
+        method: 'GET',
+        segments: ['session', id('socket', socketId), id('session', sessionId), 'session_log'],
+        query: { recording_id: recordingId },
+        signal,
+        maxBytes: MAX_RECORDING_BYTES,
+      }),
+      'one',
       signal,
-      maxBytes: MAX_RECORDING_BYTES,
+    );
+  }
+
+  /**
+   * The API says what is missing in its own error answer (JSON with an error message). A
+   * 404 without one (a web server's "404 page not found", a proxy's HTML page, an empty
+   * body) may mean that the URL points somewhere else: that is a failure (exit 1) with
+   * the hint, not a missing session (exit 4), which a script would take for a session
+   * already gone. The list itself cannot be missing; for anything else, the list tells:
+   * when it answers, the URL is right and the thing asked for is missing.
+   */
+  private fromTheApi<T>(request: Promise<T>, what: 'the list' | 'one', signal: AbortSignal | undefined): Promise<T> {
+    return request.catch(async (err: unknown) => {
+      if (err instanceof NotFoundError && !err.apiAnswer && (what === 'the list' || (await this.listIsMissing(signal)))) {
+        throw new ApiError(`${err.message.replace(/^not found: /, '')}: is ${this.baseUrl} the Border0 API? check --api-url or BORDER0_API (it ends in /api/v1)`, 404, { cause: err });
+      }
+      throw err;
     });
+  }
+
+  private async listIsMissing(signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await this.http.json({ method: 'GET', segments: ['sessions'], query: { page: 1, page_size: 1 }, signal });
+      return false;
+    } catch (err) {
+      return err instanceof NotFoundError && !err.apiAnswer;
+    }
   }
 }
