@@ -364,7 +364,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       .action(async (pattern: string, raw: Record<string, unknown>, command: Command) => {
         const { searchOptions, runSearch } = await import('./commands/search');
         const deps = await session(command);
-        await runSearch(await searchOptions(pattern, raw, commandDefaults(deps.settings, [])), deps);
+        await runSearch(await searchOptions(pattern, raw, commandDefaults(deps.settings, ['json', 'ndjson'])), deps);
       }),
   );
 

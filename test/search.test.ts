@@ -146,6 +146,18 @@ describe('b0s search', () => {
     expect([none.code, JSON.parse(none.stdout)]).toEqual([1, []]);
   });
 
+  it('the output setting (B0S_OUTPUT) picks json or ndjson when -o is not given; table and csv leave it text', async () => {
+    const none = await b0s(['search', 'no such text anywhere', '--type', 'http'], { env: { ...env(), B0S_OUTPUT: 'json' } });
+    expect([none.code, JSON.parse(none.stdout)]).toEqual([1, []]);
+    const lines = await b0s(['search', 'drop table', '-i', '--type', 'database', '--limit', '40'], { env: { ...env(), B0S_OUTPUT: 'ndjson' } });
+    expect(lines.code).toBe(0);
+    expect(lines.stdout.trim().split('\n').map((l) => JSON.parse(l) as { text: string }).every((m) => /drop table/i.test(m.text))).toBe(true);
+    const text = await b0s(['search', 'drop table', '-i', '--type', 'database', '--limit', '40'], { env: { ...env(), B0S_OUTPUT: 'csv' } });
+    expect(text.stdout).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36} {2}/);
+    const given = await b0s(['search', 'drop table', '-i', '--type', 'database', '--limit', '40', '-o', 'text'], { env: { ...env(), B0S_OUTPUT: 'json' } });
+    expect(given.stdout).toBe(text.stdout);
+  });
+
   it('an invalid regular expression is exit 2 before any request; RE2 refuses backreferences', async () => {
     sim().resetRequests();
     for (const pattern of ['a(', '(a)\\1', '(?=x)']) {

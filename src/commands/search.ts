@@ -8,6 +8,7 @@ import { walkSessions } from '../api/walk';
 import type { Deps } from '../deps';
 import { NothingFound, PartialFailure, UsageError } from '../errors';
 import type { Progress } from '../io';
+import { outputFormat } from '../output/formats';
 import { toJson } from '../output/json';
 import { inlineText } from '../text';
 import type { Match, SearchResult } from '../recording/search';
@@ -40,15 +41,15 @@ export interface RawSearchFlags extends FilterFlags {
 
 export const MAX_CONTEXT = 50;
 
-/** `defaults`: the page-size and concurrency settings, when more than defaults (search has its own output formats). */
+/** `defaults`: the page-size, concurrency and output settings (json or ndjson: search has no table). */
 export async function searchOptions(pattern: string, raw: RawSearchFlags, defaults: CommandDefaults = {}): Promise<SearchOptions> {
   const spec: PatternSpec = { pattern, regex: raw.regex === true, ignoreCase: raw.ignoreCase === true };
   // An invalid pattern is a usage error before any request.
   const { compileMatcher } = await import('../recording/matcher');
   compileMatcher(spec);
   const list = listOptions({ socket: raw.socket, user: raw.user, result: raw.result, status: raw.status, type: raw.type, since: raw.since, until: raw.until, limit: raw.limit, all: true, concurrency: raw.concurrency }, { pageSize: defaults.pageSize, concurrency: defaults.concurrency });
-  if (raw.json && raw.output !== undefined && raw.output !== 'json') throw new UsageError(`--json and -o ${raw.output} contradict each other`);
-  return { pattern: spec, context: raw.context ?? 0, list, concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY, format: raw.json ? 'json' : (raw.output ?? 'text') };
+  const format = outputFormat(raw, defaults.output ?? 'text') as SearchFormat;
+  return { pattern: spec, context: raw.context ?? 0, list, concurrency: raw.concurrency ?? defaults.concurrency ?? DEFAULT_CONCURRENCY, format };
 }
 
 interface Task {
