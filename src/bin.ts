@@ -3,6 +3,7 @@
 // little more than starting Node. Anything else is main.ts's.
 import { writeSync } from 'node:fs';
 import path from 'node:path';
+import { runKind } from './run-kind';
 import { userDirs } from './user-dirs';
 import { VERSION } from './version';
 
@@ -26,18 +27,11 @@ async function startProgram(): Promise<void> {
   // Node's name for turning its own compile cache off turns b0s's off too. Help runs
   // little of the code it loads, and measured ~1.5 ms slower with a cache.
   const cache = process.env.NODE_DISABLE_COMPILE_CACHE || kind === 'help' ? undefined : await import('./compile-cache');
-  cache?.startCompileCache({ root: dirs.cache, codeDir: path.join(__dirname, 'chunks'), build: `${VERSION}-node${process.versions.node}-${process.arch}`, kind });
+  cache?.startCompileCache({ root: dirs.cache, codeDir: path.join(__dirname, 'chunks'), release: VERSION, kind });
   const save = cache?.saveCompileCache ?? (() => {});
   // A run that never changes a V8 flag keeps what it compiled as it ends, unless it ended
   // early (a usage error): the next run of its kind will run more.
   process.on('exit', (code) => code === 0 && save());
   const { main } = await import('./main');
   main({ homedir: home, dirs, beforeFlagChanges: save });
-}
-
-/** The command, as far as the arguments tell without the program: runs of a kind run the same code. */
-function runKind(args: string[]): string {
-  if (args.length === 0 || args.some((a) => a === '--help' || a === '-h')) return 'help';
-  const first = args.find((a) => !a.startsWith('-'));
-  return first !== undefined && /^[a-z]{2,12}$/.test(first) ? first : 'other';
 }

@@ -28,8 +28,13 @@ export function userDirs(env: Env, home: string, platform: NodeJS.Platform): Use
     };
   }
   return {
-    config: path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'b0s'),
-    state: path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'b0s'),
-    cache: path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'b0s'),
+    config: path.join(xdg(env.XDG_CONFIG_HOME) ?? path.join(home, '.config'), 'b0s'),
+    state: path.join(xdg(env.XDG_STATE_HOME) ?? path.join(home, '.local', 'state'), 'b0s'),
+    cache: path.join(xdg(env.XDG_CACHE_HOME) ?? path.join(home, '.cache'), 'b0s'),
   };
+}
+
+/** The XDG Base Directory spec: an empty or relative value is ignored. */
+function xdg(value: string | undefined): string | undefined {
+  return value && path.isAbsolute(value) ? value : undefined;
 }

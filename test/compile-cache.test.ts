@@ -3,15 +3,18 @@
 // changing what b0s does, a failing run because the cache cannot be written, stack
 // traces (--debug) pointing at the wrong place, or a cache folder that grows forever.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { saveCompileCache, startCompileCache } from '../src/compile-cache';
+import { COMMANDS, runKind } from '../src/run-kind';
+import { VERSION } from '../src/version';
+import { tokenLeaks } from './helpers/secrets';
 import { useSimulator } from './helpers/sim';
 import { useTempDir } from './helpers/tmp';
-import { recordOutput } from './helpers/world';
+import { programOf, recordOutput } from './helpers/world';
 
 const BIN = path.join(__dirname, '..', 'bin', 'b0s');
 const { env } = useSimulator({ sessions: 300 });
@@ -24,9 +27,13 @@ interface Run {
 }
 
 function b0s(args: string[], cacheHome: string, extraEnv: Record<string, string> = {}): Promise<Run> {
-  const home = tmp('home');
+  return b0sIn(undefined, args, { HOME: tmp('home'), XDG_CACHE_HOME: cacheHome, ...extraEnv });
+}
+
+function b0sIn(cwd: string | undefined, args: string[], extraEnv: Record<string, string>): Promise<Run> {
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: os.tmpdir(), XDG_CACHE_HOME: cacheHome, ...env(), ...extraEnv },
+    cwd,
+    env: { PATH: process.env.PATH ?? '', TMPDIR: os.tmpdir(), ...env(), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];
@@ -69,6 +76,8 @@ describe('the compile cache', () => {
     const names = [...written.keys()].map((f) => path.basename(f));
     expect(names.some((n) => n.startsWith('main-'))).toBe(true);
     expect(names.filter((n) => !existsSync(path.join(__dirname, '..', 'dist', 'chunks', n)))).toEqual([]);
+    // Compiled code only: the token b0s used is in none of it.
+    for (const file of written.keys()) expect(tokenLeaks(readFileSync(path.join(cacheHome, 'b0s', 'compile', file), 'latin1'))).toEqual([]);
     const second = await b0s(LIST, cacheHome);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
@@ -77,17 +86,59 @@ describe('the compile cache', () => {
     expect(cacheFiles(cacheHome, 'list')).toEqual(written);
   });
 
-  it('a damaged cache file is refused, the run is right all the same, and the file is written anew', async () => {
+  it.each([
+    ['all of it', (good: Buffer) => Buffer.alloc(good.length, 0x5a)],
+    // V8 checks only a cache's header: a damaged rest is a fatal error in V8 itself.
+    ['its compiled code, past the header', (good: Buffer) => Buffer.from(good.map((byte, i) => (i > 200 && i % 97 === 0 ? byte ^ 0xff : byte)))],
+    ['cut short', (good: Buffer) => good.subarray(0, good.length - 100)],
+  ])('a damaged cache file (%s) is refused, the run is right all the same, and the file is written anew', async (_, damage) => {
     const cacheHome = tmp('cache');
     const clean = await b0s(LIST, cacheHome);
-    const [file] = [...cacheFiles(cacheHome, 'list').keys()];
+    const file = [...cacheFiles(cacheHome, 'list').keys()].find((f) => path.basename(f).startsWith('main-'));
     const full = path.join(cacheHome, 'b0s', 'compile', file!);
     const good = readFileSync(full);
-    writeFileSync(full, Buffer.alloc(good.length, 0x5a));
+    const bad = damage(good);
+    writeFileSync(full, bad);
     const run = await b0s(LIST, cacheHome);
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(clean.stdout);
-    expect(readFileSync(full).subarray(0, 16)).not.toEqual(Buffer.alloc(16, 0x5a));
+    expect(readFileSync(full).equals(bad)).toBe(false);
+  });
+
+  it('a cache folder that another user could write to is never read or written', async () => {
+    const cacheHome = tmp('cache');
+    const first = await b0s(LIST, cacheHome);
+    const [file] = [...cacheFiles(cacheHome, 'list').keys()];
+    const kindDir = path.join(cacheHome, 'b0s', 'compile', path.dirname(file!));
+    // Its cache files gone, and the folder open to everyone: nothing is written into it.
+    for (const name of readdirSync(kindDir)) rmSync(path.join(kindDir, name));
+    chmodSync(kindDir, 0o777);
+    const run = await b0s(LIST, cacheHome);
+    expect(run.stdout).toBe(first.stdout);
+    expect(readdirSync(kindDir)).toEqual([]);
+  });
+
+  it('a relative or empty XDG_CACHE_HOME is ignored, as the XDG spec says: nothing is made in the current folder', async () => {
+    for (const value of ['rel', '']) {
+      const cwd = tmp('cwd');
+      const home = tmp('home');
+      const run = await b0sIn(cwd, LIST, { HOME: home, XDG_CACHE_HOME: value });
+      expect(run.code).toBe(0);
+      expect(readdirSync(cwd)).toEqual([]);
+      expect(existsSync(path.join(home, '.cache', 'b0s', 'compile'))).toBe(true);
+    }
+    // An empty HOME: no cache, rather than one in the current folder.
+    const cwd = tmp('cwd');
+    const run = await b0sIn(cwd, LIST, { HOME: '', XDG_CACHE_HOME: '' });
+    expect(run.code).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('a cache folder under /proc (where no folder can be made) costs nothing but time', async () => {
+    const run = await b0s(LIST, '/proc/self');
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(20);
   });
 
   it('a cache folder that cannot be made costs nothing but time', async () => {
@@ -136,39 +187,78 @@ describe('the compile cache', () => {
     expect(stats).toBeDefined();
   });
 
-  it("a new build's folder replaces the older builds' folders", async () => {
+  it("a new release's folder replaces older releases' folders, and keeps this release's for other Node versions", async () => {
     const cacheHome = tmp('cache');
-    const old = path.join(cacheHome, 'b0s', 'compile', '0.0.1-node20.0.0-x64', 'list');
-    mkdirSync(old, { recursive: true });
-    writeFileSync(path.join(old, 'main-OLDHASH.cjs'), 'old');
+    const compile = path.join(cacheHome, 'b0s', 'compile');
+    const otherNode = `${VERSION}-node18.0.0-x64`;
+    for (const build of ['0.0.1-node20.0.0-x64', otherNode]) {
+      mkdirSync(path.join(compile, build, 'list'), { recursive: true });
+      writeFileSync(path.join(compile, build, 'list', 'main-OLDHASH.cjs'), 'old');
+    }
     expect((await b0s(LIST, cacheHome)).code).toBe(0);
-    const builds = readdirSync(path.join(cacheHome, 'b0s', 'compile'));
-    expect(builds).toHaveLength(1);
-    expect(builds[0]).toMatch(new RegExp(`-node${process.versions.node.replace(/\./g, '\\.')}-${process.arch}$`));
+    expect(readdirSync(compile).sort()).toEqual([`${VERSION}-node${process.versions.node}-${process.arch}`, otherNode].sort());
   });
+
+  it('search, which changes a V8 flag of its own, keeps its cache too: a second search rewrites nothing', async () => {
+    const cacheHome = tmp('cache');
+    const args = ['search', 'DROP', '--limit', '5', '--concurrency', '1', '-o', 'ndjson'];
+    const first = await b0s(args, cacheHome);
+    expect(first.code).toBe(0);
+    const written = cacheFiles(cacheHome, 'search');
+    expect(written.size).toBeGreaterThan(0);
+    expect((await b0s(args, cacheHome)).stdout).toBe(first.stdout);
+    expect(cacheFiles(cacheHome, 'search')).toEqual(written);
+  });
+
+  it("each command's runs are one kind, whatever comes first; the list of commands is the program's", () => {
+    expect(runKind(['--profile', 'default', 'list'])).toBe('list');
+    expect(runKind(['--api-url', 'http://x/api/v1', 'show', 'abcd'])).toBe('show');
+    expect(runKind(['search', 'list'])).toBe('search');
+    expect(runKind(['list', '--help'])).toBe('help');
+    expect(runKind(['help', 'list'])).toBe('help');
+    expect(runKind(['nonsense'])).toBe('other');
+    expect([...COMMANDS].sort()).toEqual(programOf().commands.map((c) => c.name()).sort());
+  });
+
+  /** Loads `file` as the bin loads its chunks, with the cache, and gives what `call` gets from it. */
+  function loadCached<T>(root: string, codeDir: string, file: string, call: (exports: never) => T): T {
+    startCompileCache({ root, codeDir, release: '0.0.0-test', kind: 'unit' });
+    try {
+      const req = createRequire(file);
+      delete req.cache[file];
+      return call(req(file) as never);
+    } finally {
+      saveCompileCache();
+    }
+  }
+  const cachedFile = (root: string, file: string) => path.join(root, 'compile', `0.0.0-test-node${process.versions.node}-${process.arch}`, 'unit', path.basename(file));
 
   it('stack traces point at the same line and column of a file, compiled afresh or taken from the cache', () => {
     const root = tmp('cache');
     const codeDir = tmp('code');
     const file = path.join(codeDir, 'big-ABC123.cjs');
-    // Large enough to be cached; the error is made on the first line, where Node's wrapper goes.
+    // The error is made on the first line, where Node's wrapper goes.
     const first = 'exports.where = () => new Error("here").stack;';
     writeFileSync(file, `${first}\n/*${'x'.repeat(40 * 1024)}*/\n`);
     const column = first.indexOf('new Error') + 1;
-    const load = (): string => {
-      startCompileCache({ root, codeDir, build: 'test', kind: 'unit' });
-      try {
-        const req = createRequire(file);
-        delete req.cache[file];
-        return (req(file) as { where(): string }).where();
-      } finally {
-        saveCompileCache();
-      }
-    };
-    expect(load()).toContain(`${file}:1:${column}`);
-    const cached = path.join(root, 'compile', 'test', 'unit', path.basename(file));
-    const written = statSync(cached).mtimeMs;
-    expect(load()).toContain(`${file}:1:${column}`);
-    expect(statSync(cached).mtimeMs).toBe(written);
+    const where = (e: { where(): string }) => e.where();
+    expect(loadCached(root, codeDir, file, where)).toContain(`${file}:1:${column}`);
+    const written = statSync(cachedFile(root, file)).mtimeMs;
+    expect(loadCached(root, codeDir, file, where)).toContain(`${file}:1:${column}`);
+    expect(statSync(cachedFile(root, file)).mtimeMs).toBe(written);
+  });
+
+  it('a source file changed in place, to the same length (a patched package), runs as changed, not as cached', () => {
+    const root = tmp('cache');
+    const codeDir = tmp('code');
+    const file = path.join(codeDir, 'chunk-SAMENAME.cjs');
+    const answer = (e: { answer(): string }) => e.answer();
+    writeFileSync(file, 'exports.answer = () => "before";\n');
+    expect(loadCached(root, codeDir, file, answer)).toBe('before');
+    expect(loadCached(root, codeDir, file, answer)).toBe('before');
+    writeFileSync(file, 'exports.answer = () => "after!";\n');
+    // V8 alone would take the cache: it checks only the source's length.
+    expect(loadCached(root, codeDir, file, answer)).toBe('after!');
   });
 });
+

@@ -64,12 +64,13 @@ const n = (x: number) => x.toLocaleString('en-US');
 
 export async function runSearch(opts: SearchOptions, deps: Deps): Promise<void> {
   const { io } = deps;
+  const client = await deps.api({ concurrency: opts.concurrency });
   // main.ts keeps V8's young generation small, for long walks that keep little alive;
   // rendering recordings allocates fast and briefly, and there a small young
-  // generation spends more time collecting than rendering. Its default growth is back.
+  // generation spends more time collecting than rendering. Its default growth is back
+  // (set after deps.api(), which sets main.ts's flags).
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString('--semi-space-growth-factor=2');
-  const client = await deps.api({ concurrency: opts.concurrency });
   const { createSearcher } = await import('../recording/search-pool');
   const { availableParallelism } = await import('node:os');
   // Rendering is most of the work: one thread per core, but none for a one-at-a-time search.

@@ -4,7 +4,7 @@
 // suite to fail the run if any admin token (the simulator's, or one a test made)
 // appears in it, raw, escaped or encoded. A test that ran b0s with this machine's home
 // (b0s's folders there appearing during the run) fails it too.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -55,16 +55,25 @@ function leaksIn(dir: string): string[] {
   return [];
 }
 
-/** The folders b0s writes to in the real home (on Linux, where the suite runs). */
-function b0sFoldersInHome(): Map<string, boolean> {
+/** What is in the folders b0s writes to in the real home (on Linux, where the suite runs): each path and when it changed. */
+function b0sFoldersInHome(): Map<string, number> {
   const home = os.homedir();
-  const folders = [path.join(home, '.cache', 'b0s'), path.join(home, '.config', 'b0s'), path.join(home, '.local', 'state', 'b0s')];
-  return new Map(folders.map((f) => [f, existsSync(f)]));
+  const found = new Map<string, number>();
+  for (const folder of [path.join(home, '.cache', 'b0s'), path.join(home, '.config', 'b0s'), path.join(home, '.local', 'state', 'b0s')]) {
+    if (!existsSync(folder)) continue;
+    found.set(folder, statSync(folder).mtimeMs);
+    for (const entry of readdirSync(folder, { recursive: true })) {
+      const file = path.join(folder, String(entry));
+      found.set(file, statSync(file).mtimeMs);
+    }
+  }
+  return found;
 }
 
-function madeInHome(before: Map<string, boolean>): string[] {
-  const made = [...before].filter(([folder, existed]) => !existed && existsSync(folder)).map(([folder]) => folder);
-  return made.length ? [`a test ran b0s with this machine's home, which now has ${made.join(', ')} (give the process a HOME of its own, from useTempDir())`] : [];
+function madeInHome(before: Map<string, number>): string[] {
+  const after = b0sFoldersInHome();
+  const changed = [...after].filter(([file, mtime]) => before.get(file) !== mtime).map(([file]) => file);
+  return changed.length ? [`a test ran b0s with this machine's home, which changed ${changed.slice(0, 5).join(', ')} (give the process a HOME of its own, from useTempDir())`] : [];
 }
 
 /** Every test removes its temp files (test/helpers/tmp.ts does it for them). */

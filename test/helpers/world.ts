@@ -10,7 +10,8 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { inject } from 'vitest';
-import { run } from '../../src/cli';
+import type { Command } from 'commander';
+import { buildProgram, run } from '../../src/cli';
 import { nodeFileSystem } from '../../src/node-fs';
 import { nodeHost } from '../../src/node-host';
 import { spawnPager } from '../../src/pager';
@@ -128,6 +129,12 @@ function testWorld(argv: string[], opts: RunOptions, scratch: string) {
     spawnPager: opts.pager ? spawnPager : undefined,
   };
   return { world, stdout, stderr };
+}
+
+/** The program as the CLI builds it, for tests of its surface: no command runs, nothing is written. */
+export function programOf(): Command {
+  const { world } = testWorld([], {}, path.join(os.tmpdir(), 'b0s-never-made'));
+  return buildProgram(world, () => Promise.reject(new Error('no command runs here')));
 }
 
 /** Runs b0s in-process, exactly as the bin does, and returns what a user would see. */
