@@ -411,7 +411,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
       .addOption(new Option('--result <result>', 'only successful or only denied sessions').argParser(choice('--result', ['success', 'denied'] as const)))
       .option('--status <status>', `only sessions in this state: ${SESSION_STATUSES.join(', ')} (counted from the walk)`, listOf('--status', SESSION_STATUSES))
       .option('--type <type>', 'only sessions of this type (counted from the walk)', listOf('--type'))
-      .option('--since <time>', 'sessions started at or after (activity: default 24h)', timeArg('--since', now))
+      .option('--since <time>', 'sessions started at or after (activity: default a day before --until)', timeArg('--since', now))
       .option('--until <time>', 'sessions started at or before', timeArg('--until', now, 'end'))
       .addOption(new Option('--by <unit>', 'activity: one bar per hour or per day (default hour up to 2 days, else day)').argParser(choice('--by', ['hour', 'day'] as const)))
       .option('--top <n>', 'only the n largest', positiveInt('--top', 1_000_000))

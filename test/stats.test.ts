@@ -195,6 +195,15 @@ describe('b0s stats activity', () => {
     expect(Math.max(...all.slice(0, 3).map((row) => Number(row[1])))).toBeLessThan(Math.max(...all.map((row) => Number(row[1]))));
   });
 
+  it('--until alone: the day before it, hour by hour', async () => {
+    const r = await b0s(['stats', 'activity', '--until', '1d', '-o', 'json'], { env: env(), now: SIM_NOW });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ bucket: string }>;
+    expect(rows[0]?.bucket).toBe('2026-11-24 12:00');
+    expect(rows.at(-1)?.bucket).toBe('2026-11-25 12:00');
+  });
+
   it('too many bars is refused with what to do (exit 2)', async () => {
     const r = await b0s(['stats', 'activity', '--since', '90d', '--by', 'hour'], { env: env(), now: SIM_NOW });
     expect(r.code).toBe(2);

@@ -56,7 +56,9 @@ export function statsOptions(kind: StatsKindArg, raw: RawStatsFlags, ctx: { now:
   const fromSetting = setting !== undefined && (STATS_FORMATS as readonly string[]).includes(setting) ? (setting as StatsFormat) : undefined;
   const format = raw.json ? 'json' : (raw.output ?? fromSetting);
   if (kind !== 'activity' && raw.by) throw new UsageError('--by applies to b0s stats activity only');
-  const since = kind === 'activity' ? (raw.since ?? ctx.now - DAY) : raw.since;
+  // Activity's window ends at --until (never later than now) and is a day long unless --since says.
+  const end = Math.min(raw.until ?? ctx.now, ctx.now);
+  const since = kind === 'activity' ? (raw.since ?? end - DAY) : raw.since;
   const { filter, hints } = listOptions({ socket: raw.socket, user: raw.user, result: raw.result, status: raw.status, type: raw.type, since, until: raw.until });
   const base = {
     kind,
@@ -73,7 +75,7 @@ export function statsOptions(kind: StatsKindArg, raw: RawStatsFlags, ctx: { now:
     const byApi = !(filter.statuses?.length || filter.types?.length || filter.since !== undefined || filter.until !== undefined);
     return { ...base, byApi };
   }
-  const to = Math.min(raw.until ?? ctx.now, ctx.now);
+  const to = end;
   const from = since as number;
   // In whole minutes: --since 2d was read a moment before `now` was.
   const unit = raw.by ?? (Math.floor((to - from) / 60_000) <= (2 * DAY) / 60_000 ? 'hour' : 'day');
