@@ -3,7 +3,11 @@
 export type BucketUnit = 'hour' | 'day';
 
 export interface Bucket {
-  /** `2026-11-26 10:00` or `2026-11-26`, in the time zone. */
+  /**
+   * `2026-11-26 10:00` or `2026-11-26`, in the time zone. An hour that the clock goes
+   * through twice (as it is turned back) is two buckets: `2026-11-01 01:00 (UTC-04:00)`
+   * and `2026-11-01 01:00 (UTC-05:00)`.
+   */
   key: string;
   /** The instant the bucket starts (ms): possibly before the window's start. */
   start: number;
@@ -25,12 +29,25 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   });
 }
 
-function wallClock(fmt: Intl.DateTimeFormat, t: number): { y: number; mo: number; d: number; h: number; mi: number } {
+interface WallClock {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+}
+
+function wallClock(fmt: Intl.DateTimeFormat, t: number): WallClock {
   const parts = Object.fromEntries(fmt.formatToParts(t).map((p) => [p.type, p.value]));
   return { y: Number(parts.year), mo: Number(parts.month), d: Number(parts.day), h: Number(parts.hour), mi: Number(parts.minute) };
 }
 
 const two = (x: number) => String(x).padStart(2, '0');
+
+/** How far the zone's wall clock (w, at t) is ahead of UTC (ms). */
+function offsetAt(w: WallClock, t: number): number {
+  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi) - Math.floor(t / 60_000) * 60_000;
+}
 
 /** Counts sessions into buckets; `add` takes a start time (ms) and ignores any outside the window. */
 export class ActivityBuckets {
@@ -48,14 +65,18 @@ export class ActivityBuckets {
     // Every local hour (and so every local day) lasts at least an hour, or is skipped by
     // a clock change: stepping an hour at a time meets each one, in order.
     for (let t = from; ; t = Math.min(t + HOUR, to)) {
-      const key = this.keyOf(t);
-      if (!this.index.has(key)) {
-        const bucket = { key, start: this.startOf(t), count: 0 };
-        this.index.set(key, bucket);
+      const id = this.idOf(t);
+      if (!this.index.has(id)) {
+        const bucket = { key: this.labelOf(t), start: this.startOf(t), count: 0 };
+        this.index.set(id, bucket);
         this.buckets.push(bucket);
       }
       if (t >= to) break;
     }
+    // An hour met twice: each says which of the zone's offsets it was in.
+    const seen = new Map<string, number>();
+    for (const b of this.buckets) seen.set(b.key, (seen.get(b.key) ?? 0) + 1);
+    for (const [id, b] of this.index) if ((seen.get(b.key) ?? 0) > 1) b.key = `${b.key} (UTC${id.slice(id.lastIndexOf(' ') + 1)})`;
   }
 
   /** How many buckets a window would have, without building them. */
@@ -64,20 +85,31 @@ export class ActivityBuckets {
   }
 
   add(t: number): void {
-    const bucket = this.index.get(this.keyOf(t));
+    const bucket = this.index.get(this.idOf(t));
     if (bucket) bucket.count++;
   }
 
-  private keyOf(t: number): string {
-    const w = wallClock(this.fmt, t);
+  private labelOf(t: number): string {
+    return this.label(wallClock(this.fmt, t));
+  }
+
+  private label(w: WallClock): string {
     const day = `${w.y}-${two(w.mo)}-${two(w.d)}`;
     return this.unit === 'day' ? day : `${day} ${two(w.h)}:00`;
+  }
+
+  /** The bucket of t: its label, and for an hour the zone's offset, which tells a repeated hour's two apart. */
+  private idOf(t: number): string {
+    const w = wallClock(this.fmt, t);
+    if (this.unit === 'day') return this.label(w);
+    const minutes = Math.round(offsetAt(w, t) / 60_000);
+    const sign = minutes < 0 ? '-' : '+';
+    return `${this.label(w)} ${sign}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
   }
 
   /** The instant the bucket holding t begins: its wall-clock start, less the zone's offset at t. */
   private startOf(t: number): number {
     const w = wallClock(this.fmt, t);
-    const offset = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi) - Math.floor(t / 60_000) * 60_000;
-    return Date.UTC(w.y, w.mo - 1, w.d, this.unit === 'day' ? 0 : w.h) - offset;
+    return Date.UTC(w.y, w.mo - 1, w.d, this.unit === 'day' ? 0 : w.h) - offsetAt(w, t);
   }
 }

@@ -8,6 +8,7 @@ import { chartLayout, renderChart, type Bar } from '../src/output/chart';
 import { width } from '../src/output/layout';
 import type { IO } from '../src/io';
 import { b0s } from './helpers/world';
+import { ActivityBuckets } from '../src/activity';
 import { SIM_NOW, useSimulator } from './helpers/sim';
 import { ANSI, parseCsv, parseNdjson, tsvRows } from './helpers/parse';
 
@@ -210,3 +211,27 @@ describe('b0s stats activity', () => {
     expect(r.stderr).toMatch(/--since with --by hour makes 2,16\d bars, more than 1,000: use --by day or a later --since/);
   });
 });
+
+describe('activity buckets across clock changes', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it('an hour the clock goes through twice (turned back) is two bars, each an hour long, each naming its offset', () => {
+    // New York turns its clocks back from 02:00 EDT to 01:00 EST on 1 November 2026.
+    const b = new ActivityBuckets('hour', 'America/New_York', at('2026-11-01T03:00:00Z'), at('2026-11-01T08:00:00Z'));
+    expect(b.buckets.map((x) => x.key)).toEqual(['2026-10-31 23:00', '2026-11-01 00:00', '2026-11-01 01:00 (UTC-04:00)', '2026-11-01 01:00 (UTC-05:00)', '2026-11-01 02:00', '2026-11-01 03:00']);
+    expect(b.buckets.map((x) => x.start)).toEqual([3, 4, 5, 6, 7, 8].map((h) => at(`2026-11-01T0${h}:00:00Z`)));
+    b.add(at('2026-11-01T05:30:00Z'));
+    b.add(at('2026-11-01T06:10:00Z'));
+    b.add(at('2026-11-01T06:50:00Z'));
+    expect(b.buckets.map((x) => x.count)).toEqual([0, 0, 1, 2, 0, 0]);
+  });
+
+  it('an hour the clock skips (turned forward) is not a bar, and a day with a clock change is one bar', () => {
+    // 8 March 2026: 02:00 EST becomes 03:00 EDT.
+    const hours = new ActivityBuckets('hour', 'America/New_York', at('2026-03-08T05:00:00Z'), at('2026-03-08T08:00:00Z'));
+    expect(hours.buckets.map((x) => x.key)).toEqual(['2026-03-08 00:00', '2026-03-08 01:00', '2026-03-08 03:00', '2026-03-08 04:00']);
+    const days = new ActivityBuckets('day', 'America/New_York', at('2026-10-31T12:00:00Z'), at('2026-11-02T12:00:00Z'));
+    expect(days.buckets.map((x) => x.key)).toEqual(['2026-10-31', '2026-11-01', '2026-11-02']);
+  });
+});
+
