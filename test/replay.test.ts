@@ -215,6 +215,13 @@ describe('b0s replay', () => {
     const cast = await b0s(['replay', d.socket_id, d.session_id, '--format', 'asciicast'], { env: env() });
     expect(cast.code).toBe(2);
     expect(cast.stderr).toContain('not a terminal recording');
+    expect(cast.stderr).toContain('use --format text or raw');
+    // A browser session's video has no text form either: the way out named is one that works.
+    const browser = find((s) => types(s).length === 1 && types(s)[0] === 'browser_session_stream');
+    const video = await b0s(['replay', browser.socket_id, browser.session_id, '--format', 'asciicast'], { env: env() });
+    expect(video.code).toBe(2);
+    expect(video.stderr).toContain('use --format raw -O FILE');
+    expect((await b0s(['replay', browser.socket_id, browser.session_id, '--format', 'raw', '-O', path.join(tmp(), 'video.raw')], { env: env() })).code).toBe(0);
   });
 
   it('finds the session from its short ID', async () => {

@@ -119,7 +119,9 @@ function pick(session: Session, opts: ReplayOptions): Recording[] {
   }
   const [only] = chosen;
   if ((opts.play || opts.format === 'asciicast') && only && only.recording_type && only.recording_type !== 'asciinema') {
-    throw new UsageError(`recording ${describe(only)} is not a terminal recording: ${what} needs an asciinema one; use --format text or raw`);
+    // A browser session is video: it has no text form either.
+    const instead = only.recording_type === 'browser_session_stream' ? '--format raw -O FILE' : '--format text or raw';
+    throw new UsageError(`recording ${describe(only)} is not a terminal recording: ${what} needs an asciinema one; use ${instead}`);
   }
   return chosen;
 }
