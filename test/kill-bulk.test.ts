@@ -136,6 +136,21 @@ describe('b0s kill --stdin', () => {
     expect(sim().requests.filter((q) => q.path.endsWith('/sessions'))).toHaveLength(0);
   });
 
+  it("--dry-run and the lines said name each session's socket as the input did (the API's session lacks the name)", async () => {
+    const { user, live } = userWithLive(2, taken);
+    const listed = await b0s(['list', '--user', user, '--status', 'live', '--all', '-o', 'ndjson'], { env: env() });
+    const names = new Map((parseNdjson(listed.stdout) as Session[]).map((s) => [`${s.socket_id}/${s.session_id}`, s.socket_name]));
+    const plan = await b0s(['kill', '--stdin', '--dry-run'], { env: env(), input: listed.stdout });
+    expect(plan.code).toBe(0);
+    const rows = tsvRows(plan.stdout);
+    expect(rows).toHaveLength(live.length);
+    for (const row of rows) expect(row[2]).toBe(names.get(row[8] as string));
+    const table = await b0s(['list', '--user', user, '--status', 'live', '--all'], { env: env() });
+    const killed = await b0s(['kill', '--stdin', '--yes'], { env: env(), input: table.stdout });
+    expect(killed.code).toBe(0);
+    for (const s of live) expect(killed.stderr).toContain(`on ${names.get(`${s.socket_id}/${s.session_id}`)}`);
+  });
+
   it('takes "socket session", "socket/session" and the piped table; an ended session is reported, not killed', async () => {
     const { live } = userWithLive(2, taken);
     const [a, b] = live as [Session, Session];
@@ -201,6 +216,7 @@ describe('kill options', () => {
     const s = '11111111-1111-4111-8111-111111111111';
     const t = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
     expect(parseStdinTargets(`{"socket_id":"${s}","session_id":"${t}","x":1}\n${s} ${t}\n${s}/${t}\n`)).toEqual([{ socketId: s, sessionId: t }]);
+    expect(parseStdinTargets(`{"socket_id":"${s}","session_id":"${t}","socket_name":"prod-ssh"}\n`)).toEqual([{ socketId: s, sessionId: t, socketName: 'prod-ssh' }]);
     expect(() => parseStdinTargets(`${t}\n`)).toThrow(/stdin line 1: .*names no session/);
     expect(() => parseStdinTargets(`{"socket_id": 1}\n`)).toThrow(/stdin line 1: a JSON object without string socket_id and session_id/);
     expect(() => parseStdinTargets(`{oops\n`)).toThrow(/stdin line 1: not valid JSON/);

@@ -186,13 +186,13 @@ async function planArgs(source: Extract<KillSource, { kind: 'args' }>, client: B
 }
 
 /** Sessions from stdin, each read again from the API (the list they came from may be old). */
-async function planStdin(specs: Array<{ socketId: string; sessionId: string }>, opts: KillOptions, client: Border0Client, deps: Deps): Promise<Plan> {
+async function planStdin(specs: StdinTarget[], opts: KillOptions, client: Border0Client, deps: Deps): Promise<Plan> {
   const plan = { ...emptyPlan(), named: specs.length };
   const found: Array<Found | undefined> = new Array(specs.length);
   await forEachLimited(specs, opts.concurrency, async (spec, i) => {
     try {
       const session = await client.getSession(spec.socketId, spec.sessionId, deps.signal);
-      found[i] = { label: label(spec), ...spec, socketName: await deps.recent.socketName(client.baseUrl, spec.socketId), session };
+      found[i] = { label: label(spec), ...spec, socketName: spec.socketName ?? (await deps.recent.socketName(client.baseUrl, spec.socketId)), session };
     } catch (err) {
       plan.failures.push({ label: label(spec), error: failureOf(err) });
     }
@@ -233,8 +233,8 @@ async function planFilter(source: Extract<KillSource, { kind: 'filter' }>, opts:
  * `<socket_id>/<session_id>`, or `b0s list`'s piped table (its ID column). Blank lines are
  * skipped; any other line is a usage error naming it, before anything is sent.
  */
-export function parseStdinTargets(text: string): Array<{ socketId: string; sessionId: string }> {
-  const out: Array<{ socketId: string; sessionId: string }> = [];
+export function parseStdinTargets(text: string): StdinTarget[] {
+  const out: StdinTarget[] = [];
   const seen = new Set<string>();
   text.split('\n').forEach((rawLine, i) => {
     const line = rawLine.replace(/\r$/, '').trim();
@@ -248,7 +248,14 @@ export function parseStdinTargets(text: string): Array<{ socketId: string; sessi
   return out;
 }
 
-function parseStdinLine(line: string, n: number): { socketId: string; sessionId: string } {
+/** A session named on stdin, with its socket's name when the line had it (the API's session lacks it). */
+interface StdinTarget {
+  socketId: string;
+  sessionId: string;
+  socketName?: string;
+}
+
+function parseStdinLine(line: string, n: number): StdinTarget {
   const bad = (why: string) =>
     new UsageError(`stdin line ${n}: ${why}; each line must be a session object (b0s list -o ndjson), "<socket_id> <session_id>" or "<socket_id>/<session_id>"`);
   try {
@@ -259,13 +266,13 @@ function parseStdinLine(line: string, n: number): { socketId: string; sessionId:
       } catch {
         throw bad('not valid JSON');
       }
-      const o = value as { socket_id?: unknown; session_id?: unknown };
+      const o = value as { socket_id?: unknown; session_id?: unknown; socket_name?: unknown };
       if (typeof o?.socket_id !== 'string' || typeof o.session_id !== 'string') throw bad('a JSON object without string socket_id and session_id');
-      return pair(parseTarget(o.socket_id, o.session_id));
+      return withName(pair(parseTarget(o.socket_id, o.session_id)), o.socket_name);
     }
     const cells = line.split('\t');
-    // `b0s list` piped: the ID column is the 9th.
-    if (cells.length >= 9) return pair(parseTarget(cells[8] as string, undefined));
+    // `b0s list` piped: the socket's name is the 3rd column, the ID the 9th.
+    if (cells.length >= 9) return withName(pair(parseTarget(cells[8] as string, undefined)), cells[2]);
     const words = line.split(/\s+/);
     if (words.length === 2) return pair(parseTarget(words[0] as string, words[1]));
     if (words.length === 1 && line.includes('/')) return pair(parseTarget(line, undefined));
@@ -274,6 +281,10 @@ function parseStdinLine(line: string, n: number): { socketId: string; sessionId:
     if (err instanceof UsageError && !err.message.startsWith('stdin line')) throw bad(err.message);
     throw err;
   }
+}
+
+function withName(target: StdinTarget, name: unknown): StdinTarget {
+  return typeof name === 'string' && name !== '' && name !== '-' ? { ...target, socketName: name } : target;
 }
 
 function pair(spec: TargetSpec): { socketId: string; sessionId: string } {
