@@ -21,7 +21,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 
 async function startProgram(): Promise<void> {
   const { homedir } = await import('node:os');
-  const home = homedir();
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    // No HOME, and a user the system has no entry for (a container run as a bare UID).
+    writeSync(2, 'b0s: cannot tell which folder is your home (HOME is not set, and the system has no home for this user): set HOME\n');
+    process.exitCode = 1;
+    return;
+  }
   const dirs = userDirs(process.env, home, process.platform);
   const kind = runKind(args);
   // Node's name for turning its own compile cache off turns b0s's off too. Help runs

@@ -9,7 +9,7 @@ import { B0sError, CancelledError, ExitCode, NothingFound, OutputError, UsageErr
 import { createIO, envColor, type IO } from './io';
 import { pagerCommand } from './pager';
 import { inlineText, multilineText } from './text';
-import { choice, listOf, positiveInt, timeArg, wholeNumber } from './options';
+import { choice, listOf, nonEmpty, positiveInt, timeArg, wholeNumber } from './options';
 import { OUTPUT_FORMATS } from './output/formats';
 import { SESSION_STATUSES, SESSION_TYPES } from './session';
 import { commandDefaults } from './settings/defaults';
@@ -188,7 +188,7 @@ export function buildProgram(world: World, session: (command: Command, opts?: Se
     .description('Border0 session logs from the terminal and from scripts: list, show, replay and kill sessions, and export them to a SIEM.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--api-url <url>', 'API base URL (else BORDER0_API, else https://api.border0.com/api/v1)')
-    .option('--token-file <path>', "read the admin token from this file (else BORDER0_ADMIN_TOKEN, else the profile's token-file, else ~/.border0/token)")
+    .option('--token-file <path>', "read the admin token from this file (else BORDER0_ADMIN_TOKEN, else the profile's token-file, else ~/.border0/token)", nonEmpty('--token-file', 'a file name'))
     .option('--profile <name>', 'settings profile to use (else B0S_PROFILE, else default); see b0s config')
     .option('--no-color', 'no colour (also NO_COLOR=1, FORCE_COLOR=0, TERM=dumb)')
     .option('--no-pager', 'do not page long terminal output (else B0S_PAGER, PAGER, or less -FRX)')

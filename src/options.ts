@@ -15,6 +15,14 @@ export function wholeNumber(flag: string, min: number, max: number): (value: str
   };
 }
 
+/** A value that may be anything but empty (`--token-file ""` is a slip, not a file). */
+export function nonEmpty(flag: string, what: string): (value: string) => string {
+  return (value) => {
+    if (value === '') throw new UsageError(`${flag} needs ${what}, got an empty value`);
+    return value;
+  };
+}
+
 export function positiveInt(flag: string, max: number): (value: string) => number {
   return wholeNumber(flag, 1, max);
 }

@@ -56,6 +56,7 @@ const cases: Array<[args: string[], message: RegExp, extraEnv?: Record<string, s
   [['--api-url', 'https://user:pw@api.example.com', 'list'], /--api-url must not carry credentials, a query or a fragment: "https:\/\/…@api.example.com"$/m],
   [['list'], /BORDER0_API must be an http\(s\) URL, got "ftp:\/\/…@x.example\/"/, { BORDER0_API: 'ftp://u:secret@x.example/' }],
   [['list'], /refusing to send the token over plain http to api.example.com/, { BORDER0_API: 'http://api.example.com/api/v1' }],
+  [['list', '--token-file', ''], /--token-file needs a file name, got an empty value$/m],
 ];
 
 describe('bad input: exit 2, one line, no request', () => {

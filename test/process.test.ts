@@ -1,5 +1,5 @@
 // The real bin in a real process: what a shell user sees with pipes and Ctrl-C.
-import { execFileSync, spawn, type StdioOptions } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +36,17 @@ function start(args: string[], extraEnv: Record<string, string> = {}, stdio: Std
   return child;
 }
 
+/** Runs as a user the system has no entry for, as a container run with a bare UID does (needs root and setpriv). */
+const canRunAsBareUid = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+
 describe('the b0s bin', () => {
+  it.runIf(canRunAsBareUid)('without HOME, as a user with no home in the system: one line and exit 1, not a stack trace', () => {
+    const r = spawnSync('setpriv', ['--reuid=54321', '--regid=54321', '--clear-groups', process.execPath, BIN, 'list'], { env: { PATH: process.env.PATH ?? '' }, cwd: os.tmpdir(), encoding: 'utf8' });
+    recordOutput(Buffer.from(r.stdout), Buffer.from(r.stderr));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('b0s: cannot tell which folder is your home (HOME is not set, and the system has no home for this user): set HOME\n');
+  });
+
   it('--help and --version need no token and exit 0', async () => {
     const help = start(['--help'], { BORDER0_ADMIN_TOKEN: '' });
     expect(await help.code).toBe(0);
