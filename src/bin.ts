@@ -20,13 +20,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 }
 
 async function startProgram(): Promise<void> {
-  const { homedir } = await import('node:os');
-  let home: string;
+  const { homedir, userInfo } = await import('node:os');
+  let home = '';
   try {
-    home = homedir();
+    // An empty HOME counts as none: the system's home for the user.
+    home = homedir() || userInfo().homedir;
   } catch {
     // No HOME, and a user the system has no entry for (a container run as a bare UID).
-    writeSync(2, 'b0s: cannot tell which folder is your home (HOME is not set, and the system has no home for this user): set HOME\n');
+  }
+  // An empty or relative HOME would be the current folder's: settings and a token read
+  // from whatever folder b0s runs in.
+  if (!path.isAbsolute(home)) {
+    writeSync(2, 'b0s: cannot tell which folder is your home (HOME is not set or not an absolute path, and the system has no home for this user): set HOME\n');
     process.exitCode = 1;
     return;
   }
@@ -34,7 +39,7 @@ async function startProgram(): Promise<void> {
   const kind = runKind(args);
   // Node's name for turning its own compile cache off turns b0s's off too. Help runs
   // little of the code it loads, and measured ~1.5 ms slower with a cache.
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE || kind === 'help' ? undefined : await import('./compile-cache');
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE !== undefined || kind === 'help' ? undefined : await import('./compile-cache');
   cache?.startCompileCache({ root: dirs.cache, codeDir: path.join(__dirname, 'chunks'), release: VERSION, kind });
   const save = cache?.saveCompileCache ?? (() => {});
   // A run that never changes a V8 flag keeps what it compiled as it ends, unless it ended

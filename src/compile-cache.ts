@@ -12,7 +12,7 @@
 // fatal V8 error, at every run). So each file here starts with a header that ties it to
 // its source file as it is on disk and holds a checksum of the rest, and b0s uses only
 // folders and files that are the user's own and that nobody else can write to.
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
@@ -52,9 +52,9 @@ interface Cache {
   unsaved: { script: Script; file: string; source: Stats }[];
 }
 
-/** magic, checksum and length of the payload, then the source's size, modification time and inode. */
-const MAGIC = 0xb05c0c01;
-const HEADER_BYTES = 40;
+/** magic, checksum and length of the payload, then the source's size, modification and change times, and inode. */
+const MAGIC = 0xb05c0c02;
+const HEADER_BYTES = 48;
 
 let cache: Cache | undefined;
 
@@ -93,7 +93,8 @@ export function saveCompileCache(): void {
   if (!active) return;
   (Module.prototype as unknown as LoadingModule)._compile = active.compile;
   cache = undefined;
-  if (active.unsaved.length === 0 || !makeFolders(active)) return;
+  // Made now, or by someone else since the start: each must be the user's own, and no link.
+  if (active.unsaved.length === 0 || !makeFolders(active) || !active.folders.slice(1).every(ownFolder)) return;
   for (const { script, file, source } of active.unsaved) {
     const payload = script.createCachedData();
     const header = Buffer.alloc(HEADER_BYTES);
@@ -104,7 +105,8 @@ export function saveCompileCache(): void {
     // Written whole under another name first: a run starting meanwhile never reads half a file.
     const partial = `${file}.${process.pid}.partial`;
     try {
-      writeFileSync(partial, Buffer.concat([header, payload]), { mode: 0o600 });
+      // Never through a file or link that is already there.
+      writeFileSync(partial, Buffer.concat([header, payload]), { mode: 0o600, flag: 'wx' });
       renameSync(partial, file);
     } catch {
       // A cache that cannot be written (a read-only home, a full disk, a file size limit)
@@ -150,7 +152,8 @@ function removeOlderReleases(build: string, release: string): void {
 function readCache(file: string, source: Stats): Buffer | undefined {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Not blocking: a FIFO put in its place would wait for a writer forever.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
@@ -180,12 +183,25 @@ function readCache(file: string, source: Stats): Buffer | undefined {
   }
 }
 
-/** What ties a cache to its source file as it is on disk: its size, modification time and inode. */
+/**
+ * What ties a cache to its source file as it is on disk: its size, modification time,
+ * change time (which no program can set back) and inode.
+ */
 function writeSourceStamp(header: Buffer, source: Stats): void {
   header.writeUInt32LE(0, 12);
   header.writeDoubleLE(source.size, 16);
   header.writeDoubleLE(source.mtimeMs, 24);
-  header.writeDoubleLE(source.ino, 32);
+  header.writeDoubleLE(source.ctimeMs, 32);
+  header.writeDoubleLE(source.ino, 40);
+}
+
+function ownFolder(folder: string): boolean {
+  try {
+    const stat = lstatSync(folder);
+    return stat.isDirectory() && ownAndClosed(stat);
+  } catch {
+    return false;
+  }
 }
 
 function ownOrMissing(folder: string): boolean {

@@ -2,8 +2,8 @@
 // (src/compile-cache.ts). What a user would notice if it broke: a wrong or stale cache
 // changing what b0s does, a failing run because the cache cannot be written, stack
 // traces (--debug) pointing at the wrong place, or a cache folder that grows forever.
-import { execFile, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,11 +128,24 @@ describe('the compile cache', () => {
       expect(readdirSync(cwd)).toEqual([]);
       expect(existsSync(path.join(home, '.cache', 'b0s', 'compile'))).toBe(true);
     }
-    // An empty HOME: no cache, rather than one in the current folder.
+    // A relative HOME: not the current folder's settings, token or cache, but one line and exit 1.
     const cwd = tmp('cwd');
-    const run = await b0sIn(cwd, LIST, { HOME: '', XDG_CACHE_HOME: '' });
-    expect(run.code).toBe(0);
+    const run = await b0sIn(cwd, LIST, { HOME: 'rel', XDG_CACHE_HOME: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^b0s: cannot tell which folder is your home \(HOME is not set or not an absolute path/);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('a FIFO in place of a cache file is not waited on', async () => {
+    const cacheHome = tmp('cache');
+    const clean = await b0s(LIST, cacheHome);
+    const file = [...cacheFiles(cacheHome, 'list').keys()].find((f) => path.basename(f).startsWith('main-'));
+    const full = path.join(cacheHome, 'b0s', 'compile', file!);
+    rmSync(full);
+    execFileSync('mkfifo', ['-m', '600', full]);
+    const run = await b0s(LIST, cacheHome);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(clean.stdout);
   });
 
   it('a cache folder under /proc (where no folder can be made) costs nothing but time', async () => {
@@ -248,6 +261,19 @@ describe('the compile cache', () => {
     expect(statSync(cachedFile(root, file)).mtimeMs).toBe(written);
   });
 
+  it('never writes through a link put where it writes (a shared cache folder, another user racing it)', () => {
+    const root = tmp('cache');
+    const codeDir = tmp('code');
+    const file = path.join(codeDir, 'chunk-LINKED.cjs');
+    writeFileSync(file, 'exports.answer = () => 42;\n');
+    const victim = path.join(tmp('other'), 'precious.txt');
+    writeFileSync(victim, 'precious');
+    mkdirSync(path.dirname(cachedFile(root, file)), { recursive: true, mode: 0o700 });
+    symlinkSync(victim, `${cachedFile(root, file)}.${process.pid}.partial`);
+    expect(loadCached(root, codeDir, file, (e: { answer(): number }) => e.answer())).toBe(42);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+  });
+
   it('a source file changed in place, to the same length (a patched package), runs as changed, not as cached', () => {
     const root = tmp('cache');
     const codeDir = tmp('code');
@@ -259,6 +285,14 @@ describe('the compile cache', () => {
     writeFileSync(file, 'exports.answer = () => "after!";\n');
     // V8 alone would take the cache: it checks only the source's length.
     expect(loadCached(root, codeDir, file, answer)).toBe('after!');
+    // Changed again, its modification time then set back to the nanosecond (as `rsync --inplace -t` or `touch -r` do).
+    const times = path.join(codeDir, 'times');
+    writeFileSync(times, '');
+    execFileSync('touch', ['-r', file, times]);
+    writeFileSync(file, 'exports.answer = () => "again!";\n');
+    execFileSync('touch', ['-r', times, file]);
+    expect(statSync(file, { bigint: true }).mtimeNs).toBe(statSync(times, { bigint: true }).mtimeNs);
+    expect(loadCached(root, codeDir, file, answer)).toBe('again!');
   });
 });
 
