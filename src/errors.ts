@@ -63,6 +63,9 @@ export class ApiError extends B0sError {
   }
 }
 
+/** The API URL points somewhere that is not the API (a 404 page for its list). Exit 1, and no other request will do better. */
+export class NotTheApiError extends ApiError {}
+
 /** The request never got an HTTP answer: DNS, refused, reset, TLS, timeout. Exit 1. */
 export class NetworkError extends B0sError {
   readonly exitCode = ExitCode.failure;

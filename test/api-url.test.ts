@@ -15,6 +15,8 @@ const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>
 let answer: { type: string; body: string } = { type: 'text/html', body: NGINX_404 };
 /** Unless the list answers, as the API does: then only the rest is a 404 page. */
 let listAnswers = false;
+/** Or the list refuses the token, as the API does. */
+let listRefuses = false;
 const EMPTY_PAGE = JSON.stringify({ pagination: { actual_page_size: 0, current_page: 1, next_page: 0, records_per_page: 1, total_pages: 0, total_records: 0 }, session_logs: [] });
 const seen: string[] = [];
 let server: http.Server;
@@ -23,6 +25,11 @@ let origin: string;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    if (listRefuses && req.url?.startsWith('/v1/sessions?')) {
+      const body = '{"error_message":"invalid token","status_code":401}';
+      res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      return res.end(body);
+    }
     if (listAnswers && req.url?.startsWith('/v1/sessions?')) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(EMPTY_PAGE) });
       return res.end(EMPTY_PAGE);
@@ -110,9 +117,33 @@ describe('a 404 page for one session, a kill, a recording or counts, where the l
       expect(r.stderr).toContain(`is ${origin}/v1 the Border0 API?`);
       expect(r.stderr).toMatch(HINT);
       // The list was asked to tell a wrong URL from a missing session.
-      if (args[0] !== 'stats') expect(seen).toContain('GET /v1/sessions?page=1&page_size=1');
+      expect(seen).toContain('GET /v1/sessions?page=1&page_size=1');
     });
   }
+
+  it('kill of several sessions: the list is asked once, and the wrong URL stops the run with one line', async () => {
+    answer = { type: 'text/plain', body: '404 page not found' };
+    seen.length = 0;
+    const ids = ['93227a7e-8724-4be5-a5c5-2729f615ac50', '0b1e4a52-51f5-4cbb-8d1f-3e0f1b8a4c11', 'c5b1f0d4-1f3a-4b8e-9a4e-0d6f8e2b7a33'];
+    const input = ids.map((s) => `${id}/${s}\n`).join('');
+    const r = await b0s(['kill', '--stdin', '--yes'], { env: env(), input });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(HINT);
+    expect(seen.filter((q) => q === 'GET /v1/sessions?page=1&page_size=1')).toHaveLength(1);
+  });
+
+  it('when asking the list fails too (it refuses the token), that failure is what is reported, not "not found"', async () => {
+    answer = { type: 'text/plain', body: '404 page not found' };
+    listRefuses = true;
+    try {
+      const r = await b0s(['show', id, id], { env: env() });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('invalid token');
+    } finally {
+      listRefuses = false;
+    }
+  });
 });
 
 describe('an API URL without /api/v1, against the simulator', () => {

@@ -1,6 +1,6 @@
 // The Border0 session-log endpoints, typed. Every method returns the server's own
 // objects (for JSON output) after checking their shape.
-import { ApiError, NotFoundError } from '../errors';
+import { ApiError, NotFoundError, NotTheApiError } from '../errors';
 import { Http, MAX_RECORDING_BYTES, type Reply } from './http';
 import { parseSession, parseSessionPage, type ParsedPage } from './parse';
 import type { Session, StatsKind } from './types';
@@ -107,20 +107,31 @@ export class Border0Client {
    * when it answers, the URL is right and the thing asked for is missing.
    */
   private fromTheApi<T>(request: Promise<T>, what: 'the list' | 'one', signal: AbortSignal | undefined): Promise<T> {
-    return request.catch(async (err: unknown) => {
-      if (err instanceof NotFoundError && !err.apiAnswer && (what === 'the list' || (await this.listIsMissing(signal)))) {
-        throw new ApiError(`${err.message.replace(/^not found: /, '')}: is ${this.baseUrl} the Border0 API? check --api-url or BORDER0_API (it ends in /api/v1)`, 404, { cause: err });
-      }
-      throw err;
-    });
+    return request.then(
+      (value) => {
+        if (what === 'the list') this.listAnswers ??= Promise.resolve(true);
+        return value;
+      },
+      async (err: unknown) => {
+        if (err instanceof NotFoundError && !err.apiAnswer && (what === 'the list' || !(await this.listAnswersAt(signal)))) {
+          throw new NotTheApiError(`${err.message.replace(/^not found: /, '')}: is ${this.baseUrl} the Border0 API? check --api-url or BORDER0_API (it ends in /api/v1)`, 404, { cause: err });
+        }
+        throw err;
+      },
+    );
   }
 
-  private async listIsMissing(signal: AbortSignal | undefined): Promise<boolean> {
-    try {
-      await this.http.json({ method: 'GET', segments: ['sessions'], query: { page: 1, page_size: 1 }, signal });
-      return false;
-    } catch (err) {
-      return err instanceof NotFoundError && !err.apiAnswer;
-    }
+  /** Whether the list answers at this URL: asked once a run. When asking fails (a refused token, no connection), that failure is the one reported. */
+  private listAnswers: Promise<boolean> | undefined;
+
+  private listAnswersAt(signal: AbortSignal | undefined): Promise<boolean> {
+    this.listAnswers ??= this.http.json({ method: 'GET', segments: ['sessions'], query: { page: 1, page_size: 1 }, signal }).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof NotFoundError && !err.apiAnswer) return false;
+        throw err;
+      },
+    );
+    return this.listAnswers;
   }
 }

@@ -5,7 +5,7 @@ import type { Border0Client, ListFilters } from '../api/client';
 import type { Session } from '../api/types';
 import { walkSessions } from '../api/walk';
 import type { Deps } from '../deps';
-import { ApiError, B0sError, CancelledError, PartialFailure, UsageError } from '../errors';
+import { ApiError, B0sError, CancelledError, NotTheApiError, PartialFailure, UsageError } from '../errors';
 import { formatDuration, fullId, shortId, userOf } from '../output/fields';
 import { durationOf, statusOf } from '../session';
 import { outputFormat } from '../output/formats';
@@ -147,9 +147,9 @@ interface Plan {
   moreThanMax: boolean;
 }
 
-/** A typed failure is one session's alone; anything else (Ctrl-C, a bug) stops everything. */
+/** A typed failure is one session's alone; anything else (Ctrl-C, a wrong API URL, a bug) stops everything. */
 function failureOf(error: unknown): B0sError {
-  if (!(error instanceof B0sError) || error instanceof CancelledError) throw error;
+  if (!(error instanceof B0sError) || error instanceof CancelledError || error instanceof NotTheApiError) throw error;
   return error;
 }
 
