@@ -62,15 +62,22 @@ export class ActivityBuckets {
     to: number,
   ) {
     this.fmt = formatter(timeZone);
-    // Every local hour (and so every local day) lasts at least an hour, or is skipped by
-    // a clock change: stepping an hour at a time meets each one, in order.
-    for (let t = from; ; t = Math.min(t + HOUR, to)) {
+    // A clock change moves a zone's clock by half an hour or more, so a local hour lasts at
+    // least half an hour (Lord Howe Island's repeated half hour) or is skipped: stepping a
+    // quarter of an hour at a time meets each one, in order; each day, an hour at a time.
+    const step = unit === 'hour' ? HOUR / 4 : HOUR;
+    let before: { t: number; id: string; offset: number } | undefined;
+    for (let t = from; ; t = Math.min(t + step, to)) {
       const id = this.idOf(t);
+      const offset = offsetAt(wallClock(this.fmt, t), t);
       if (!this.index.has(id)) {
-        const bucket = { key: this.labelOf(t), start: this.startOf(t), count: 0 };
+        // Where the clock changed since the last step, the bucket begins no earlier than the change.
+        const changed = before && before.offset !== offset ? this.firstChange(before.t, t, before.id) : -Infinity;
+        const bucket = { key: this.labelOf(t), start: Math.max(this.startOf(t), changed), count: 0 };
         this.index.set(id, bucket);
         this.buckets.push(bucket);
       }
+      before = { t, id, offset };
       if (t >= to) break;
     }
     // An hour met twice: each says which of the zone's offsets it was in.
@@ -107,9 +114,26 @@ export class ActivityBuckets {
     return `${this.label(w)} ${sign}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
   }
 
-  /** The instant the bucket holding t begins: its wall-clock start, less the zone's offset at t. */
+  /**
+   * The instant the bucket holding t begins: its wall-clock start, less the zone's offset
+   * then (which for a day may differ from the offset at t).
+   */
   private startOf(t: number): number {
     const w = wallClock(this.fmt, t);
-    return Date.UTC(w.y, w.mo - 1, w.d, this.unit === 'day' ? 0 : w.h) - offsetAt(w, t);
+    const wallStart = Date.UTC(w.y, w.mo - 1, w.d, this.unit === 'day' ? 0 : w.h);
+    const guess = wallStart - offsetAt(w, t);
+    return wallStart - offsetAt(wallClock(this.fmt, guess), guess);
+  }
+
+  /** The first whole minute after a, up to b, that is in another bucket than a's (`id`). */
+  private firstChange(a: number, b: number, id: string): number {
+    let inside = a;
+    let outside = b;
+    for (;;) {
+      const mid = Math.floor((inside + outside) / 2 / 60_000) * 60_000;
+      if (mid <= inside || mid >= outside) return outside;
+      if (this.idOf(mid) === id) inside = mid;
+      else outside = mid;
+    }
   }
 }

@@ -226,6 +226,27 @@ describe('activity buckets across clock changes', () => {
     expect(b.buckets.map((x) => x.count)).toEqual([0, 0, 1, 2, 0, 0]);
   });
 
+  it('Lord Howe Island turns its clock half an hour: the repeated and the shortened half hours are bars of their own, from the instant they begin', () => {
+    const back = new ActivityBuckets('hour', 'Australia/Lord_Howe', at('2026-04-04T13:00:00Z'), at('2026-04-04T17:00:00Z'));
+    expect(back.buckets.map((x) => x.key)).toEqual(['2026-04-05 00:00', '2026-04-05 01:00 (UTC+11:00)', '2026-04-05 01:00 (UTC+10:30)', '2026-04-05 02:00', '2026-04-05 03:00']);
+    expect(back.buckets.map((x) => new Date(x.start).toISOString().slice(11, 16))).toEqual(['13:00', '14:00', '15:00', '15:30', '16:30']);
+    for (const t of ['2026-04-04T15:10:00Z', '2026-04-04T15:40:00Z', '2026-04-04T14:59:00Z']) back.add(at(t));
+    expect(back.buckets.map((x) => x.count)).toEqual([0, 1, 1, 1, 0]);
+    const forward = new ActivityBuckets('hour', 'Australia/Lord_Howe', at('2026-10-03T14:30:00Z'), at('2026-10-03T17:00:00Z'));
+    expect(forward.buckets.map((x) => x.key)).toEqual(['2026-10-04 01:00', '2026-10-04 02:00', '2026-10-04 03:00', '2026-10-04 04:00']);
+    expect(forward.buckets.map((x) => new Date(x.start).toISOString().slice(11, 16))).toEqual(['14:30', '15:30', '16:00', '17:00']);
+    forward.add(at('2026-10-03T15:40:00Z'));
+    expect(forward.buckets.map((x) => x.count)).toEqual([0, 1, 0, 0]);
+  });
+
+  it('a day that began before its clock change starts at its midnight, whenever the window starts', () => {
+    const days = new ActivityBuckets('day', 'America/New_York', at('2026-11-01T12:00:00Z'), at('2026-11-02T12:00:00Z'));
+    expect(days.buckets.map((x) => [x.key, new Date(x.start).toISOString()])).toEqual([
+      ['2026-11-01', '2026-11-01T04:00:00.000Z'],
+      ['2026-11-02', '2026-11-02T05:00:00.000Z'],
+    ]);
+  });
+
   it('an hour the clock skips (turned forward) is not a bar, and a day with a clock change is one bar', () => {
     // 8 March 2026: 02:00 EST becomes 03:00 EDT.
     const hours = new ActivityBuckets('hour', 'America/New_York', at('2026-03-08T05:00:00Z'), at('2026-03-08T08:00:00Z'));
