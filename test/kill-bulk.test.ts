@@ -145,8 +145,7 @@ describe('b0s kill --stdin', () => {
     const rows = tsvRows(plan.stdout);
     expect(rows).toHaveLength(live.length);
     for (const row of rows) expect(row[2]).toBe(names.get(row[8] as string));
-    const table = await b0s(['list', '--user', user, '--status', 'live', '--all'], { env: env() });
-    const killed = await b0s(['kill', '--stdin', '--yes'], { env: env(), input: table.stdout });
+    const killed = await b0s(['kill', '--stdin', '--yes'], { env: env(), input: listed.stdout });
     expect(killed.code).toBe(0);
     for (const s of live) expect(killed.stderr).toContain(`on ${names.get(`${s.socket_id}/${s.session_id}`)}`);
   });

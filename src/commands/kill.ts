@@ -192,7 +192,7 @@ async function planStdin(specs: StdinTarget[], opts: KillOptions, client: Border
   await forEachLimited(specs, opts.concurrency, async (spec, i) => {
     try {
       const session = await client.getSession(spec.socketId, spec.sessionId, deps.signal);
-      found[i] = { label: label(spec), ...spec, socketName: spec.socketName ?? (await deps.recent.socketName(client.baseUrl, spec.socketId)), session };
+      found[i] = { label: label(spec), ...spec, socketName: (await deps.recent.socketName(client.baseUrl, spec.socketId)) ?? spec.socketName, session };
     } catch (err) {
       plan.failures.push({ label: label(spec), error: failureOf(err) });
     }
@@ -248,7 +248,7 @@ export function parseStdinTargets(text: string): StdinTarget[] {
   return out;
 }
 
-/** A session named on stdin, with its socket's name when the line had it (the API's session lacks it). */
+/** A session named on stdin, with its socket's name when the line (a session object) had it: the API's session lacks it. */
 interface StdinTarget {
   socketId: string;
   sessionId: string;
@@ -271,8 +271,8 @@ function parseStdinLine(line: string, n: number): StdinTarget {
       return withName(pair(parseTarget(o.socket_id, o.session_id)), o.socket_name);
     }
     const cells = line.split('\t');
-    // `b0s list` piped: the socket's name is the 3rd column, the ID the 9th.
-    if (cells.length >= 9) return withName(pair(parseTarget(cells[8] as string, undefined)), cells[2]);
+    // `b0s list` piped: the ID column is the 9th (its names are as printed, escaped: not taken).
+    if (cells.length >= 9) return pair(parseTarget(cells[8] as string, undefined));
     const words = line.split(/\s+/);
     if (words.length === 2) return pair(parseTarget(words[0] as string, words[1]));
     if (words.length === 1 && line.includes('/')) return pair(parseTarget(line, undefined));
