@@ -184,16 +184,21 @@ describe('b0s stats activity', () => {
     // Database sessions only: their hours differ, and the busiest are not the first ones.
     const args = ['stats', 'activity', '--since', '12h', '--type', 'database', '-o', 'csv'];
     const all = parseCsv((await b0s(args, { env: env(), now: SIM_NOW })).stdout).slice(1);
-    const r = await b0s([...args, '--top', '3'], { env: env(), now: SIM_NOW });
+    const r = await b0s([...args, '--top', '4'], { env: env(), now: SIM_NOW });
     expect(r.code).toBe(0);
     const top = parseCsv(r.stdout).slice(1);
-    expect(top).toHaveLength(3);
+    expect(top).toHaveLength(4);
     expect(top.map((row) => row[0])).toEqual([...top.map((row) => row[0])].sort());
     // No hour left out is busier than one kept.
     const kept = new Set(top.map((row) => row[0]));
     const quietestKept = Math.min(...top.map((row) => Number(row[1])));
     expect(all.filter((row) => !kept.has(row[0]) && Number(row[1]) > quietestKept)).toEqual([]);
     expect(Math.max(...all.slice(0, 3).map((row) => Number(row[1])))).toBeLessThan(Math.max(...all.map((row) => Number(row[1]))));
+    // Of hours as busy as the quietest kept, the more recent are kept.
+    const tiedLeftOut = all.filter((row) => !kept.has(row[0]) && Number(row[1]) === quietestKept).map((row) => row[0] as string);
+    const tiedKept = top.filter((row) => Number(row[1]) === quietestKept).map((row) => row[0] as string);
+    expect(tiedLeftOut.length).toBeGreaterThan(0);
+    for (const hour of tiedLeftOut) for (const k of tiedKept) expect(hour < k).toBe(true);
   });
 
   it('--until alone: the day before it, hour by hour', async () => {

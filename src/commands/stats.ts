@@ -210,8 +210,8 @@ export async function runStats(opts: StatsOptions, deps: Deps): Promise<void> {
 function sorted(c: Counted, opts: StatsOptions): Shown {
   const count = (i: number) => c.bars[i]?.count ?? 0;
   const label = (i: number) => c.bars[i]?.label ?? '';
-  // Ties: the earlier bar for activity, else the label's order.
-  const largestFirst = c.bars.map((_, i) => i).sort((a, b) => count(b) - count(a) || (opts.window ? a - b : label(a) < label(b) ? -1 : 1));
+  // Ties: the more recent bar for activity, else the label's order.
+  const largestFirst = c.bars.map((_, i) => i).sort((a, b) => count(b) - count(a) || (opts.window ? b - a : label(a) < label(b) ? -1 : 1));
   const top = opts.top === undefined ? largestFirst : largestFirst.slice(0, opts.top);
   const kept = opts.window ? top.sort((a, b) => a - b) : top;
   return { what: c.what, bars: kept.map((i) => c.bars[i] as Bar), rows: kept.map((i) => c.rows[i]), total: c.bars.reduce((sum, b) => sum + b.count, 0) };
