@@ -1,6 +1,6 @@
 // The real bin in a real process: what a shell user sees with pipes and Ctrl-C.
 import { execFileSync, spawn, spawnSync, type StdioOptions } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -36,8 +36,18 @@ function start(args: string[], extraEnv: Record<string, string> = {}, stdio: Std
   return child;
 }
 
-/** Runs as a user the system has no entry for, as a container run with a bare UID does (needs root and setpriv). */
-const canRunAsBareUid = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+/** Whether another user can read `file`: every folder above it open to others, the file readable by them. */
+function readableByOthers(file: string): boolean {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) if ((statSync(dir).mode & 0o001) === 0) return false;
+  return (statSync(file).mode & 0o004) !== 0;
+}
+
+/**
+ * Runs as a user the system has no entry for, as a container run with a bare UID does:
+ * needs root, setpriv, and a checkout that other users can read (a clone in a private
+ * temp folder is not; the relative-HOME case in test/compile-cache.test.ts says the same line).
+ */
+const canRunAsBareUid = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0 && readableByOthers(path.join(__dirname, '..', 'dist', 'b0s.cjs'));
 
 describe('the b0s bin', () => {
   it.runIf(canRunAsBareUid)('without HOME, as a user with no home in the system: one line and exit 1, not a stack trace', () => {
