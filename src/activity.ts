@@ -62,22 +62,21 @@ export class ActivityBuckets {
     to: number,
   ) {
     this.fmt = formatter(timeZone);
-    // A clock change moves a zone's clock by half an hour or more, so a local hour lasts at
-    // least half an hour (Lord Howe Island's repeated half hour) or is skipped: stepping a
-    // quarter of an hour at a time meets each one, in order; each day, an hour at a time.
-    const step = unit === 'hour' ? HOUR / 4 : HOUR;
-    let before: { t: number; id: string; offset: number } | undefined;
+    // A local hour lasts at least a quarter of an hour (Chatham's clock moves from 02:45
+    // to 03:45, leaving 15 minutes of its 03:00) or is skipped, and a local day at least
+    // 22 hours: stepping by a quarter of an hour, or half a day, meets each one, in order.
+    const step = unit === 'hour' ? HOUR / 4 : 12 * HOUR;
+    let before: { t: number; id: string } | undefined;
     for (let t = from; ; t = Math.min(t + step, to)) {
       const id = this.idOf(t);
-      const offset = offsetAt(wallClock(this.fmt, t), t);
       if (!this.index.has(id)) {
-        // Where the clock changed since the last step, the bucket begins no earlier than the change.
-        const changed = before && before.offset !== offset ? this.firstChange(before.t, t, before.id) : -Infinity;
-        const bucket = { key: this.labelOf(t), start: Math.max(this.startOf(t), changed), count: 0 };
+        // Each bucket begins where the one before ended; the first, where its own began.
+        const start = before ? this.firstChange(before.t, t, before.id) : this.firstStart(t, id, step);
+        const bucket = { key: this.labelOf(t), start, count: 0 };
         this.index.set(id, bucket);
         this.buckets.push(bucket);
       }
-      before = { t, id, offset };
+      before = { t, id };
       if (t >= to) break;
     }
     // An hour met twice: each says which of the zone's offsets it was in.
@@ -114,26 +113,27 @@ export class ActivityBuckets {
     return `${this.label(w)} ${sign}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`;
   }
 
-  /**
-   * The instant the bucket holding t begins: its wall-clock start, less the zone's offset
-   * then (which for a day may differ from the offset at t).
-   */
-  private startOf(t: number): number {
-    const w = wallClock(this.fmt, t);
-    const wallStart = Date.UTC(w.y, w.mo - 1, w.d, this.unit === 'day' ? 0 : w.h);
-    const guess = wallStart - offsetAt(w, t);
-    return wallStart - offsetAt(wallClock(this.fmt, guess), guess);
+  /** Where the bucket holding t (`id`) began: found by stepping back out of it, then narrowing down. */
+  private firstStart(t: number, id: string, step: number): number {
+    let outside = t - step;
+    while (this.idOf(outside) === id) outside -= step;
+    return this.firstChange(outside, t, this.idOf(outside));
   }
 
-  /** The first whole minute after a, up to b, that is in another bucket than a's (`id`). */
+  /**
+   * The first instant after a, up to b, that is in another bucket than a's (`id`). Buckets
+   * begin on whole minutes, so the minute a is in, and the one b is in or before, are in
+   * the same buckets as a and b: the search is over whole minutes.
+   */
   private firstChange(a: number, b: number, id: string): number {
-    let inside = a;
-    let outside = b;
-    for (;;) {
-      const mid = Math.floor((inside + outside) / 2 / 60_000) * 60_000;
-      if (mid <= inside || mid >= outside) return outside;
-      if (this.idOf(mid) === id) inside = mid;
+    let inside = Math.floor(a / 60_000);
+    let outside = Math.ceil(b / 60_000);
+    while (outside - inside > 1) {
+      const mid = Math.floor((inside + outside) / 2);
+      if (this.idOf(mid * 60_000) === id) inside = mid;
       else outside = mid;
     }
+    return outside * 60_000;
   }
+
 }

@@ -21,17 +21,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 
 async function startProgram(): Promise<void> {
   const { homedir, userInfo } = await import('node:os');
-  let home = '';
+  let home: string | undefined;
   try {
     // An empty HOME counts as none: the system's home for the user.
     home = homedir() || userInfo().homedir;
   } catch {
     // No HOME, and a user the system has no entry for (a container run as a bare UID).
   }
-  // An empty or relative HOME would be the current folder's: settings and a token read
-  // from whatever folder b0s runs in.
-  if (!path.isAbsolute(home)) {
-    writeSync(2, 'b0s: cannot tell which folder is your home (HOME is not set or not an absolute path, and the system has no home for this user): set HOME\n');
+  // A relative HOME would be the current folder's: settings and a token read from
+  // whatever folder b0s runs in.
+  if (home === undefined || !path.isAbsolute(home)) {
+    const why = home === undefined ? 'HOME is not set, and the system has no home for this user' : 'HOME is not an absolute path';
+    writeSync(2, `b0s: cannot tell which folder is your home (${why}): set HOME to it\n`);
     process.exitCode = 1;
     return;
   }

@@ -195,9 +195,16 @@ function writeSourceStamp(header: Buffer, source: Stats): void {
   header.writeDoubleLE(source.ino, 40);
 }
 
+/**
+ * A folder that is the user's own and closed to others. A link to one counts when the
+ * link itself is the user's too: a link someone else made could be pointed elsewhere
+ * between this check and the write.
+ */
 function ownFolder(folder: string): boolean {
   try {
-    const stat = lstatSync(folder);
+    const link = lstatSync(folder);
+    if (link.isSymbolicLink() && !ownAndClosed(link, false)) return false;
+    const stat = link.isSymbolicLink() ? statSync(folder) : link;
     return stat.isDirectory() && ownAndClosed(stat);
   } catch {
     return false;
@@ -205,19 +212,18 @@ function ownFolder(folder: string): boolean {
 }
 
 function ownOrMissing(folder: string): boolean {
-  let stat: Stats;
   try {
-    stat = statSync(folder);
+    lstatSync(folder);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  return stat.isDirectory() && ownAndClosed(stat);
+  return ownFolder(folder);
 }
 
-/** The user's own, and writable by nobody else (where the platform has owners). */
-function ownAndClosed(stat: Stats): boolean {
+/** The user's own, and (unless a link, whose mode means nothing) writable by nobody else, where the platform has owners. */
+function ownAndClosed(stat: Stats, checkMode = true): boolean {
   const uid = process.getuid?.();
-  return uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0);
+  return uid === undefined || (stat.uid === uid && (!checkMode || (stat.mode & 0o022) === 0));
 }
 
 function statIfThere(file: string): Stats | undefined {

@@ -17,6 +17,8 @@ let answer: { type: string; body: string } = { type: 'text/html', body: NGINX_40
 let listAnswers = false;
 /** Or the list refuses the token, as the API does. */
 let listRefuses = false;
+/** Or the list is a JSON 404 (another JSON API at that URL). */
+let listJson404 = false;
 const EMPTY_PAGE = JSON.stringify({ pagination: { actual_page_size: 0, current_page: 1, next_page: 0, records_per_page: 1, total_pages: 0, total_records: 0 }, session_logs: [] });
 const seen: string[] = [];
 let server: http.Server;
@@ -25,6 +27,11 @@ let origin: string;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    if (listJson404 && req.url?.startsWith('/v1/sessions?')) {
+      const body = '{"error_message":"route not found","status_code":404}';
+      res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      return res.end(body);
+    }
     if (listRefuses && req.url?.startsWith('/v1/sessions?')) {
       const body = '{"error_message":"invalid token","status_code":401}';
       res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -131,6 +138,18 @@ describe('a 404 page for one session, a kill, a recording or counts, where the l
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(HINT);
     expect(seen.filter((q) => q === 'GET /v1/sessions?page=1&page_size=1')).toHaveLength(1);
+  });
+
+  it('a list that is a 404 with a JSON body is no list either: exit 1 with the hint', async () => {
+    answer = { type: 'text/plain', body: '404 page not found' };
+    listJson404 = true;
+    try {
+      const r = await b0s(['show', id, id], { env: env() });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(HINT);
+    } finally {
+      listJson404 = false;
+    }
   });
 
   it('when asking the list fails too (it refuses the token), that failure is what is reported, not "not found"', async () => {

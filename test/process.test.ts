@@ -54,7 +54,7 @@ describe('the b0s bin', () => {
     const r = spawnSync('setpriv', ['--reuid=54321', '--regid=54321', '--clear-groups', process.execPath, BIN, 'list'], { env: { PATH: process.env.PATH ?? '' }, cwd: os.tmpdir(), encoding: 'utf8' });
     recordOutput(Buffer.from(r.stdout), Buffer.from(r.stderr));
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('b0s: cannot tell which folder is your home (HOME is not set or not an absolute path, and the system has no home for this user): set HOME\n');
+    expect(r.stderr).toBe('b0s: cannot tell which folder is your home (HOME is not set, and the system has no home for this user): set HOME to it\n');
   });
 
   it('--help and --version need no token and exit 0', async () => {

@@ -244,6 +244,17 @@ describe('activity buckets across clock changes', () => {
     expect(forward.buckets.map((x) => x.count)).toEqual([0, 1, 0, 0]);
   });
 
+  it("Chatham's clock moves 02:45 to 03:45: its 03:00 is a quarter of an hour long, and every bar starts where the one before ended", () => {
+    const b = new ActivityBuckets('hour', 'Pacific/Chatham', at('2026-09-26T13:00:00Z'), at('2026-09-26T15:30:00Z'));
+    expect(b.buckets.map((x) => x.key)).toEqual(['2026-09-27 01:00', '2026-09-27 02:00', '2026-09-27 03:00', '2026-09-27 04:00', '2026-09-27 05:00']);
+    expect(b.buckets.map((x) => new Date(x.start).toISOString().slice(11, 16))).toEqual(['12:15', '13:15', '14:00', '14:15', '15:15']);
+    b.add(at('2026-09-26T14:05:00Z'));
+    expect(b.buckets.map((x) => x.count)).toEqual([0, 0, 1, 0, 0]);
+    // A window that begins after a change: its first bar starts where that hour began.
+    const after = new ActivityBuckets('hour', 'Australia/Lord_Howe', at('2026-04-04T15:10:00Z'), at('2026-04-04T16:00:00Z'));
+    expect(new Date(after.buckets[0]!.start).toISOString().slice(11, 16)).toBe('15:00');
+  });
+
   it('a day that began before its clock change starts at its midnight, whenever the window starts', () => {
     const days = new ActivityBuckets('day', 'America/New_York', at('2026-11-01T12:00:00Z'), at('2026-11-02T12:00:00Z'));
     expect(days.buckets.map((x) => [x.key, new Date(x.start).toISOString()])).toEqual([

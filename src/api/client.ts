@@ -128,7 +128,8 @@ export class Border0Client {
     this.listAnswers ??= this.http.json({ method: 'GET', segments: ['sessions'], query: { page: 1, page_size: 1 }, signal }).then(
       () => true,
       (err: unknown) => {
-        if (err instanceof NotFoundError && !err.apiAnswer) return false;
+        // The list cannot be missing: a 404 for it, whatever its body, says the URL is wrong.
+        if (err instanceof NotFoundError) return false;
         throw err;
       },
     );

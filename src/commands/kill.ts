@@ -147,10 +147,16 @@ interface Plan {
   moreThanMax: boolean;
 }
 
-/** A typed failure is one session's alone; anything else (Ctrl-C, a wrong API URL, a bug) stops everything. */
+/** A typed failure is one session's alone; anything else (Ctrl-C, a bug) stops everything. */
 function failureOf(error: unknown): B0sError {
-  if (!(error instanceof B0sError) || error instanceof CancelledError || error instanceof NotTheApiError) throw error;
+  if (!(error instanceof B0sError) || error instanceof CancelledError) throw error;
   return error;
+}
+
+/** While planning, a wrong API URL stops everything too: no other session will do better. */
+function planningFailureOf(error: unknown): B0sError {
+  if (error instanceof NotTheApiError) throw error;
+  return failureOf(error);
 }
 
 function emptyPlan(): Plan {
@@ -179,7 +185,7 @@ async function planArgs(source: Extract<KillSource, { kind: 'args' }>, client: B
       seen.add(key);
       sortFound(plan, found);
     } catch (err) {
-      plan.failures.push({ label: label(spec), error: failureOf(err) });
+      plan.failures.push({ label: label(spec), error: planningFailureOf(err) });
     }
   }
   return plan;
@@ -194,7 +200,7 @@ async function planStdin(specs: StdinTarget[], opts: KillOptions, client: Border
       const session = await client.getSession(spec.socketId, spec.sessionId, deps.signal);
       found[i] = { label: label(spec), ...spec, socketName: (await deps.recent.socketName(client.baseUrl, spec.socketId)) ?? spec.socketName, session };
     } catch (err) {
-      plan.failures.push({ label: label(spec), error: failureOf(err) });
+      plan.failures.push({ label: label(spec), error: planningFailureOf(err) });
     }
   });
   for (const f of found) if (f) sortFound(plan, f);
