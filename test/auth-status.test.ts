@@ -34,8 +34,10 @@ describe('b0s auth status', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('-o json, for scripts', async () => {
+  it('-o json, for scripts, its keys in the README\'s order', async () => {
     const r = await status(SIM_TOKEN, ['-o', 'json']);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['api_url', 'api_url_source', 'profile', 'token_source', 'subject', 'organization', 'expires_at', 'accepted']);
+    expect(Object.keys(JSON.parse((await status(FUTURE_TOKEN, ['-o', 'json'])).stdout)).slice(-2)).toEqual(['accepted', 'problem']);
     expect(JSON.parse(r.stdout)).toEqual({
       api_url: sim().url,
       api_url_source: 'BORDER0_API',

@@ -65,7 +65,10 @@ export async function runAuthStatus(opts: AuthStatusOptions, deps: Deps): Promis
     if (err instanceof AuthError && asked) status.accepted = false;
     status.problem = err.message;
   }
-  await deps.io.write(opts.format === 'json' ? `${toJson(status, 2)}\n` : await render(status, asked, deps));
+  // The keys in the README's order: what the token says about itself, then the API's answer.
+  const { accepted, problem, ...about } = status;
+  const ordered = { ...about, accepted, ...(problem === undefined ? {} : { problem }) };
+  await deps.io.write(opts.format === 'json' ? `${toJson(ordered, 2)}\n` : await render(status, asked, deps));
   // The reason is printed once more, by the one error reporter, with its exit code: 3 for
   // no token, an expired one or one the API refused; 1 when the API could not be asked.
   if (failure) throw failure;
