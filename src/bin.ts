@@ -32,7 +32,11 @@ async function startProgram(): Promise<void> {
   // whatever folder b0s runs in.
   if (home === undefined || !path.isAbsolute(home)) {
     const why = home === undefined ? 'HOME is not set, and the system has no home for this user' : 'HOME is not an absolute path';
-    writeSync(2, `b0s: cannot tell which folder is your home (${why}): set HOME to it\n`);
+    try {
+      writeSync(2, `b0s: cannot tell which folder is your home (${why}): set HOME to it\n`);
+    } catch {
+      // No stderr to say it on: the exit code still tells.
+    }
     process.exitCode = 1;
     return;
   }
