@@ -65,7 +65,7 @@ export function startCompileCache({ root, codeDir, release, kind }: CompileCache
   const build = path.join(root, 'compile', `${release}-node${process.versions.node}-${process.arch}`);
   const folders = [path.dirname(root), root, path.join(root, 'compile'), build, path.join(build, kind)];
   // A folder someone else could write to could hold code of theirs: then no cache at all.
-  if (!folders.slice(1).every((f) => ownOrMissing(f))) return;
+  if (!folders.slice(1).every((f) => ownFolder(f, true))) return;
   const proto = Module.prototype as unknown as LoadingModule;
   const active: Cache = { folders, dir: path.join(build, kind), release, codeDir, compile: proto._compile, unsaved: [] };
   cache = active;
@@ -94,7 +94,7 @@ export function saveCompileCache(): void {
   (Module.prototype as unknown as LoadingModule)._compile = active.compile;
   cache = undefined;
   // Made now, or by someone else since the start: each must be the user's own, and no link.
-  if (active.unsaved.length === 0 || !makeFolders(active) || !active.folders.slice(1).every(ownFolder)) return;
+  if (active.unsaved.length === 0 || !makeFolders(active) || !active.folders.slice(1).every((f) => ownFolder(f))) return;
   for (const { script, file, source } of active.unsaved) {
     const payload = script.createCachedData();
     const header = Buffer.alloc(HEADER_BYTES);
@@ -196,28 +196,24 @@ function writeSourceStamp(header: Buffer, source: Stats): void {
 }
 
 /**
- * A folder that is the user's own and closed to others. A link to one counts when the
- * link itself is the user's too: a link someone else made could be pointed elsewhere
- * between this check and the write.
+ * A folder that is the user's own and closed to others (or, when `missing` allows, not
+ * there yet). A link to one counts when the link itself is the user's too: a link someone
+ * else made could be pointed elsewhere between this check and the write.
  */
-function ownFolder(folder: string): boolean {
+function ownFolder(folder: string, missing = false): boolean {
+  let link: Stats;
   try {
-    const link = lstatSync(folder);
+    link = lstatSync(folder);
+  } catch (err) {
+    return missing && (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  try {
     if (link.isSymbolicLink() && !ownAndClosed(link, false)) return false;
     const stat = link.isSymbolicLink() ? statSync(folder) : link;
     return stat.isDirectory() && ownAndClosed(stat);
   } catch {
     return false;
   }
-}
-
-function ownOrMissing(folder: string): boolean {
-  try {
-    lstatSync(folder);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-  return ownFolder(folder);
 }
 
 /** The user's own, and (unless a link, whose mode means nothing) writable by nobody else, where the platform has owners. */

@@ -13,13 +13,30 @@ const NGINX_404 = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>
 
 /** Answers every request with the same 404, as a web server or proxy in the wrong place would. */
 let answer: { type: string; body: string } = { type: 'text/html', body: NGINX_404 };
-/** Unless the list answers, as the API does: then only the rest is a 404 page. */
-let listAnswers = false;
-/** Or the list refuses the token, as the API does. */
-let listRefuses = false;
-/** Or the list is a JSON 404 (another JSON API at that URL). */
-let listJson404 = false;
+interface Page {
+  status: number;
+  type: string;
+  body: string;
+}
 const EMPTY_PAGE = JSON.stringify({ pagination: { actual_page_size: 0, current_page: 1, next_page: 0, records_per_page: 1, total_pages: 0, total_records: 0 }, session_logs: [] });
+/** How the list itself may answer when the rest does not: as the API does, refusing the token, or as another JSON API's 404. */
+const LIST = {
+  answers: { status: 200, type: 'application/json', body: EMPTY_PAGE },
+  refuses: { status: 401, type: 'application/json', body: '{"error_message":"invalid token","status_code":401}' },
+  json404: { status: 404, type: 'application/json', body: '{"error_message":"route not found","status_code":404}' },
+} satisfies Record<string, Page>;
+let listAnswer: Page | undefined;
+
+/** Runs `fn` with the list answering `page` while every other path gives `answer`. */
+async function withList<T>(page: Page, fn: () => Promise<T>): Promise<T> {
+  listAnswer = page;
+  try {
+    return await fn();
+  } finally {
+    listAnswer = undefined;
+  }
+}
+
 const seen: string[] = [];
 let server: http.Server;
 let origin: string;
@@ -27,22 +44,9 @@ let origin: string;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    if (listJson404 && req.url?.startsWith('/v1/sessions?')) {
-      const body = '{"error_message":"route not found","status_code":404}';
-      res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      return res.end(body);
-    }
-    if (listRefuses && req.url?.startsWith('/v1/sessions?')) {
-      const body = '{"error_message":"invalid token","status_code":401}';
-      res.writeHead(401, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      return res.end(body);
-    }
-    if (listAnswers && req.url?.startsWith('/v1/sessions?')) {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(EMPTY_PAGE) });
-      return res.end(EMPTY_PAGE);
-    }
-    res.writeHead(404, { 'content-type': answer.type, 'content-length': Buffer.byteLength(answer.body) });
-    res.end(answer.body);
+    const page: Page = listAnswer && req.url?.startsWith('/v1/sessions?') ? listAnswer : { status: 404, ...answer };
+    res.writeHead(page.status, { 'content-type': page.type, 'content-length': Buffer.byteLength(page.body) });
+    res.end(page.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -95,15 +99,12 @@ describe('a 404 from the list endpoint', () => {
 
   it('a 404 page for one session, when the list answers too, is "not found" (exit 4)', async () => {
     answer = { type: 'text/html', body: NGINX_404 };
-    listAnswers = true;
-    try {
+    await withList(LIST.answers, async () => {
       const id = '93227a7e-8724-4be5-a5c5-2729f615ac50';
       const r = await b0s(['show', id, id], { env: env() });
       expect(r.code).toBe(4);
       expect(r.stderr).not.toMatch(HINT);
-    } finally {
-      listAnswers = false;
-    }
+    });
   });
 });
 
@@ -142,26 +143,20 @@ describe('a 404 page for one session, a kill, a recording or counts, where the l
 
   it('a list that is a 404 with a JSON body is no list either: exit 1 with the hint', async () => {
     answer = { type: 'text/plain', body: '404 page not found' };
-    listJson404 = true;
-    try {
+    await withList(LIST.json404, async () => {
       const r = await b0s(['show', id, id], { env: env() });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(HINT);
-    } finally {
-      listJson404 = false;
-    }
+    });
   });
 
   it('when asking the list fails too (it refuses the token), that failure is what is reported, not "not found"', async () => {
     answer = { type: 'text/plain', body: '404 page not found' };
-    listRefuses = true;
-    try {
+    await withList(LIST.refuses, async () => {
       const r = await b0s(['show', id, id], { env: env() });
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('invalid token');
-    } finally {
-      listRefuses = false;
-    }
+    });
   });
 });
 
